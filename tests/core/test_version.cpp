@@ -1,0 +1,18 @@
+#include <string>
+
+#include "catch_shim.hpp"
+#include "sluice/sluice.hpp"
+
+TEST_CASE("version() spells the version macros") {
+  std::string expected = std::to_string(SLUICE_VERSION_MAJOR) + "." +
+                         std::to_string(SLUICE_VERSION_MINOR) + "." +
+                         std::to_string(SLUICE_VERSION_PATCH);
+  CHECK(sluice::version() == expected);
+  CHECK(sluice::version().data()[sluice::version().size()] == '\0');
+  CHECK(SLUICE_VERSION == SLUICE_VERSION_MAJOR * 10000 + SLUICE_VERSION_MINOR * 100 +
+                              SLUICE_VERSION_PATCH);
+}
+
+TEST_CASE("public names live in a versioned inline namespace") {
+  CHECK(sluice::v0::version() == sluice::version());
+}

@@ -1,0 +1,26 @@
+# Compile every header under include/sluice on its own (included twice, to prove the guard),
+# once normally and once with -fno-exceptions -fno-rtti, with the full warning set as errors.
+file(GLOB_RECURSE _headers CONFIGURE_DEPENDS RELATIVE "${PROJECT_SOURCE_DIR}/include"
+     "${PROJECT_SOURCE_DIR}/include/sluice/*.hpp")
+set(_check_sources)
+foreach(_header IN LISTS _headers)
+  string(MAKE_C_IDENTIFIER "${_header}" _name)
+  set(_file "${CMAKE_CURRENT_BINARY_DIR}/header_check/${_name}.cpp")
+  set(_content "#include <${_header}>\n#include <${_header}>\nint ${_name}_anchor = 0;\n")
+  if(EXISTS "${_file}")
+    file(READ "${_file}" _old)
+  else()
+    set(_old "")
+  endif()
+  if(NOT _old STREQUAL _content)
+    file(WRITE "${_file}" "${_content}")
+  endif()
+  list(APPEND _check_sources "${_file}")
+endforeach()
+
+foreach(_mode normal noexcept)
+  add_library(sluice_header_check_${_mode} OBJECT ${_check_sources})
+  target_link_libraries(sluice_header_check_${_mode} PRIVATE sluice::sluice)
+  target_compile_options(sluice_header_check_${_mode} PRIVATE ${SLUICE_WARNINGS} -Werror)
+endforeach()
+target_compile_options(sluice_header_check_noexcept PRIVATE -fno-exceptions -fno-rtti)
