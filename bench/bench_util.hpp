@@ -53,8 +53,20 @@ struct row {
   double value = 0;
   std::string unit;
   double ratio = 0;          // 0: no ratio for this row
-  std::string target;        // e.g. ">= 1.2x XXH3"; empty when none
+  // The bound the ratio must meet: ">= 1.2" or "<= 1.3", optionally followed by words
+  // ("<= 1.3 hash64 cost"); empty when none. The report says whether it was met.
+  std::string target;
 };
+
+// "yes"/"no" when `r.target` is a bound on `r.ratio`, "" otherwise.
+inline const char* target_met(const row& r) {
+  double bound = 0;
+  char op[3] = {};
+  if (r.target.size() < 4 || std::sscanf(r.target.c_str(), "%2[<>=] %lf", op, &bound) != 2) return "";
+  if (std::strcmp(op, ">=") == 0) return r.ratio >= bound ? "yes" : "no";
+  if (std::strcmp(op, "<=") == 0) return r.ratio <= bound ? "yes" : "no";
+  return "";
+}
 
 class report {
  public:
@@ -67,21 +79,22 @@ class report {
   // Prints the table; writes CSV when asked. Returns 0 for use as main's result.
   int finish() const {
     std::printf("\n## %s\n\n", title_.c_str());
-    std::printf("| workload | contender | value | unit | ratio | target |\n");
-    std::printf("|---|---|---:|---|---:|---|\n");
+    std::printf("| workload | contender | value | unit | ratio | target | met |\n");
+    std::printf("|---|---|---:|---|---:|---|---|\n");
     for (const row& r : rows_) {
       char ratio[32] = "";
       if (r.ratio != 0) std::snprintf(ratio, sizeof ratio, "%.2fx", r.ratio);
-      std::printf("| %s | %s | %.4g | %s | %s | %s |\n", r.workload.c_str(), r.contender.c_str(),
-                  r.value, r.unit.c_str(), ratio, r.target.c_str());
+      std::printf("| %s | %s | %.4g | %s | %s | %s | %s |\n", r.workload.c_str(),
+                  r.contender.c_str(), r.value, r.unit.c_str(), ratio, r.target.c_str(),
+                  target_met(r));
     }
     if (!csv_path_.empty()) {
       if (std::FILE* f = std::fopen(csv_path_.c_str(), "w")) {
-        std::fprintf(f, "benchmark,workload,contender,value,unit,ratio,target\n");
+        std::fprintf(f, "benchmark,workload,contender,value,unit,ratio,target,met\n");
         for (const row& r : rows_)
-          std::fprintf(f, "\"%s\",\"%s\",\"%s\",%.6g,\"%s\",%.4f,\"%s\"\n", title_.c_str(),
-                       r.workload.c_str(), r.contender.c_str(), r.value, r.unit.c_str(), r.ratio,
-                       r.target.c_str());
+          std::fprintf(f, "\"%s\",\"%s\",\"%s\",%.6g,\"%s\",%.4f,\"%s\",%s\n",
+                       title_.c_str(), r.workload.c_str(), r.contender.c_str(), r.value,
+                       r.unit.c_str(), r.ratio, r.target.c_str(), target_met(r));
         std::fclose(f);
       }
     }
