@@ -1,0 +1,125 @@
+// Statistical measurements shared by the quality tests, applied to sluice and to FNV-1a
+// (the negative control every threshold must reject).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "sluice/hash.hpp"
+#include "test_support.hpp"
+
+namespace hash_quality {
+
+using hash_function = std::uint64_t (*)(const unsigned char*, std::size_t, std::uint64_t);
+
+inline std::uint64_t sluice_hash(const unsigned char* p, std::size_t n, std::uint64_t seed) {
+  return sluice::hash64(p, n, seed);
+}
+
+// FNV-1a, 64-bit, with the seed xored into the offset basis.
+inline std::uint64_t fnv1a(const unsigned char* p, std::size_t n, std::uint64_t seed) {
+  std::uint64_t h = 0xcbf29ce484222325ull ^ seed;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+inline int popcount(std::uint64_t v) {
+  int c = 0;
+  for (; v != 0; v &= v - 1) ++c;
+  return c;
+}
+
+// Strict avalanche: the largest |P(output bit j flips | input bit i flips) - 1/2| over all
+// sampled (i, j), from `samples` random keys of `len` bytes.
+inline double avalanche_bias(hash_function f, std::size_t len, std::size_t samples,
+                             std::uint64_t seed_for_keys) {
+  sluice_test::rng rng(seed_for_keys);
+  const std::size_t bits = len * 8;
+  const std::size_t step = bits > 256 ? bits / 128 : 1;  // sample input bits of long keys
+  std::vector<unsigned> flips(bits * 64, 0);
+  std::vector<unsigned char> key(len);
+  for (std::size_t s = 0; s < samples; ++s) {
+    for (auto& b : key) b = static_cast<unsigned char>(rng.next());
+    const std::uint64_t seed = rng.next();
+    const std::uint64_t base = f(key.data(), len, seed);
+    for (std::size_t bit = 0; bit < bits; bit += step) {
+      key[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
+      std::uint64_t diff = base ^ f(key.data(), len, seed);
+      key[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
+      for (int j = 0; j < 64; ++j) flips[bit * 64 + static_cast<std::size_t>(j)] += (diff >> j) & 1u;
+    }
+  }
+  double worst = 0;
+  for (std::size_t bit = 0; bit < bits; bit += step)
+    for (std::size_t j = 0; j < 64; ++j)
+      worst = std::max(worst, std::fabs(flips[bit * 64 + j] / static_cast<double>(samples) - 0.5));
+  return worst;
+}
+
+// Seed avalanche: the same, flipping bits of the seed instead of the key.
+inline double seed_avalanche_bias(hash_function f, std::size_t len, std::size_t samples) {
+  sluice_test::rng rng(len * 31 + 5);
+  std::vector<unsigned> flips(64 * 64, 0);
+  std::vector<unsigned char> key(len);
+  for (std::size_t s = 0; s < samples; ++s) {
+    for (auto& b : key) b = static_cast<unsigned char>(rng.next());
+    const std::uint64_t seed = rng.next();
+    const std::uint64_t base = f(key.data(), len, seed);
+    for (int bit = 0; bit < 64; ++bit) {
+      std::uint64_t diff = base ^ f(key.data(), len, seed ^ (1ull << bit));
+      for (int j = 0; j < 64; ++j) flips[static_cast<std::size_t>(bit * 64 + j)] += (diff >> j) & 1u;
+    }
+  }
+  double worst = 0;
+  for (unsigned count : flips) worst = std::max(worst, std::fabs(count / static_cast<double>(samples) - 0.5));
+  return worst;
+}
+
+// Bit independence: the largest |correlation| between the flips of two output bits when one
+// input bit flips, over sampled input bits and all output pairs.
+inline double bit_independence_bias(hash_function f, std::size_t len, std::size_t samples) {
+  sluice_test::rng rng(len * 17 + 3);
+  std::vector<unsigned char> key(len);
+  double worst = 0;
+  const std::size_t bits = len * 8;
+  for (std::size_t bit = 0; bit < bits; bit += std::max<std::size_t>(1, bits / 16)) {
+    std::vector<std::uint64_t> diffs(samples);
+    for (std::size_t s = 0; s < samples; ++s) {
+      for (auto& b : key) b = static_cast<unsigned char>(rng.next());
+      const std::uint64_t seed = rng.next();
+      const std::uint64_t base = f(key.data(), len, seed);
+      key[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
+      diffs[s] = base ^ f(key.data(), len, seed);
+    }
+    for (int j = 0; j < 64; ++j)
+      for (int k = j + 1; k < 64; ++k) {
+        double n = static_cast<double>(samples), sj = 0, sk = 0, sjk = 0;
+        for (std::uint64_t d : diffs) {
+          const double a = static_cast<double>((d >> j) & 1u), b = static_cast<double>((d >> k) & 1u);
+          sj += a;
+          sk += b;
+          sjk += a * b;
+        }
+        const double cov = sjk / n - (sj / n) * (sk / n);
+        const double var = (sj / n) * (1 - sj / n) * (sk / n) * (1 - sk / n);
+        const double corr = var <= 0 ? 1.0 : std::fabs(cov) / std::sqrt(var);
+        worst = std::max(worst, corr);
+      }
+  }
+  return worst;
+}
+
+// Number of equal pairs among `hashes` (after masking to `bits` low bits).
+inline std::size_t collisions(std::vector<std::uint64_t> hashes, int bits = 64) {
+  if (bits < 64)
+    for (auto& h : hashes) h &= (1ull << bits) - 1;
+  std::sort(hashes.begin(), hashes.end());
+  std::size_t count = 0;
+  for (std::size_t i = 1; i < hashes.size(); ++i) count += hashes[i] == hashes[i - 1];
+  return count;
+}
+
+}  // namespace hash_quality
