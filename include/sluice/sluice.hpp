@@ -1,4 +1,9 @@
 // sluice/sluice.hpp: every public sluice header in one include.
 #pragma once
 
+#include "sluice/arena.hpp"
+#include "sluice/compaction.hpp"
+#include "sluice/dead_letter.hpp"  // dead-letter envelope for the codes of errors.hpp
+#include "sluice/errors.hpp"
+#include "sluice/hash.hpp"
 #include "sluice/version.hpp"
