@@ -14,7 +14,7 @@ for triple in "${triples[@]}"; do
   build="build/cross-$triple"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_WERROR=ON \
     -DCMAKE_TOOLCHAIN_FILE="$SLUICE_ROOT/cmake/toolchains/$triple.cmake" \
-    -DSLUICE_BUILD_BENCH=OFF -DSLUICE_TEST_SCALE="${SLUICE_CROSS_TEST_SCALE:-20}" \
+    -DSLUICE_BUILD_BENCH=OFF -DSLUICE_BUILD_EXAMPLES=OFF -DSLUICE_HEADER_CHECK=OFF -DSLUICE_TEST_SCALE="${SLUICE_CROSS_TEST_SCALE:-20}" \
     $(cmake_extra_args) >/dev/null
   cmake --build "$build" -j "$JOBS"
   ctest --test-dir "$build" -j "$JOBS" --output-on-failure --no-tests=error
