@@ -2,7 +2,7 @@
 # Builds every benchmark in Release, installs the optional peers from Debian packages if
 # missing, runs them all, and writes bench/results/: one CSV and one Markdown table per
 # benchmark, summary.md with every ratio against its target, and charts.
-# Usage: scripts/bench.sh [benchmark-name...] (default: all)
+# Usage: scripts/bench.sh [--build-only] [benchmark-name...] (default: all)
 source "$(dirname "$0")/common.sh"
 need_build_tools
 need_packages libxxhash-dev libwyhash-dev robin-map-dev libabsl-dev libflathashmap-dev gnuplot-nox
@@ -12,6 +12,10 @@ results=bench/results
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF \
   -DSLUICE_BUILD_EXAMPLES=OFF -DSLUICE_BUILD_BENCH=ON $(cmake_extra_args) >/dev/null
 cmake --build "$build" -j "$JOBS" >/dev/null
+if [ "${1:-}" = "--build-only" ]; then
+  echo "benchmarks built in $build/bench"
+  exit 0
+fi
 mkdir -p "$results"
 
 names=("$@")
