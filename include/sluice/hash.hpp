@@ -46,11 +46,19 @@ struct hash128_t {
 namespace detail {
 namespace hashing {
 
+// Inputs over inline_max bytes, out of line: the classes that short keys hit stay small
+// enough to inline into every caller (where a constant seed folds into the keys).
+SLUICE_NOINLINE inline pair64 compress_large(const unsigned char* p, std::size_t len,
+                                             std::uint64_t seed) noexcept {
+  if (len <= medium_max) return compress_medium(p, len, seed);
+  return compress_long_default(p, len, seed);
+}
+
 SLUICE_ALWAYS_INLINE pair64 compress(const unsigned char* p, std::size_t len,
                                      std::uint64_t seed) noexcept {
   if (SLUICE_LIKELY(len <= short_max)) return compress_short(p, len, seed);
-  if (len <= medium_max) return compress_medium(p, len, seed);
-  return compress_long_default(p, len, seed);
+  if (SLUICE_LIKELY(len <= inline_max)) return compress_medium_upto64(p, len, seed);
+  return compress_large(p, len, seed);
 }
 
 // The same function through a chosen long-input kernel (tests run every kernel).
@@ -78,25 +86,28 @@ inline hash128_t hash128_with(kernel k, const void* data, std::size_t len,
 }  // namespace detail
 
 // 64-bit hash of `len` bytes at `data` (any alignment; `data` may be null when len is 0).
-inline std::uint64_t hash64(const void* data, std::size_t len, std::uint64_t seed = 0) noexcept {
+// Inputs of up to 64 bytes are hashed inline; longer ones through one out-of-line call.
+SLUICE_ALWAYS_INLINE std::uint64_t hash64(const void* data, std::size_t len,
+                                          std::uint64_t seed = 0) noexcept {
   using namespace detail::hashing;
   return finish_low(finish_product(compress(static_cast<const unsigned char*>(data), len, seed), len));
 }
 
 // 64-bit hash of the bytes of `bytes`.
-inline std::uint64_t hash64(std::string_view bytes, std::uint64_t seed = 0) noexcept {
+SLUICE_ALWAYS_INLINE std::uint64_t hash64(std::string_view bytes, std::uint64_t seed = 0) noexcept {
   return hash64(bytes.data(), bytes.size(), seed);
 }
 
 // 128-bit hash, for fingerprints that must stay collision-free among billions of items.
-inline hash128_t hash128(const void* data, std::size_t len, std::uint64_t seed = 0) noexcept {
+SLUICE_ALWAYS_INLINE hash128_t hash128(const void* data, std::size_t len,
+                                       std::uint64_t seed = 0) noexcept {
   using namespace detail::hashing;
   const pair64 product =
       finish_product(compress(static_cast<const unsigned char*>(data), len, seed), len);
   return {finish_low(product), finish_high(product)};
 }
 
-inline hash128_t hash128(std::string_view bytes, std::uint64_t seed = 0) noexcept {
+SLUICE_ALWAYS_INLINE hash128_t hash128(std::string_view bytes, std::uint64_t seed = 0) noexcept {
   return hash128(bytes.data(), bytes.size(), seed);
 }
 
@@ -112,8 +123,7 @@ inline void hash64_batch(const std::uint64_t* keys, std::size_t n, std::uint64_t
                          std::uint64_t seed = 0) noexcept {
   using namespace detail::hashing;
   const pair64 word_keys = derive_keys(seed, 0);
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = finish_low(finish_product(compress_word(keys[i], word_keys.low, word_keys.high), 8));
+  hash_words_default(keys, n, out, word_keys.low, word_keys.high);
 }
 
 // out[i] = hash64(keys[i], seed) for i < n.

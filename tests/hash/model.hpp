@@ -57,9 +57,7 @@ inline u128 keys_for(u64 seed, int index) {
   return {m.lo ^ m.hi, m.lo + rotl(m.hi, 32)};
 }
 
-inline u128 lane_step(u128 state, u64 w0, u64 w1, u64 c0, u64 c1) {
-  return mul(state.lo ^ w0 ^ c0, state.hi ^ w1 ^ c1);
-}
+inline u128 lane_step(u128 state, u64 w0, u64 w1) { return mul(state.lo ^ w0, state.hi ^ w1); }
 
 inline u128 state_of(const unsigned char* p, std::size_t n, u64 seed) {
   if (n <= 16) {
@@ -78,16 +76,18 @@ inline u128 state_of(const unsigned char* p, std::size_t n, u64 seed) {
     return mul(a ^ key.lo, b ^ key.hi);
   }
   if (n <= 256) {
-    u128 lane_a = keys_for(seed, 0), lane_b = keys_for(seed, 1);
+    // Each lane starts from its seed-derived key pair xored with two constants.
+    const u128 key_a = keys_for(seed, 0), key_b = keys_for(seed, 1);
+    u128 lane_a{key_a.lo ^ k[8], key_a.hi ^ k[9]}, lane_b{key_b.lo ^ k[10], key_b.hi ^ k[11]};
     std::size_t offset = 0;
     while (n - offset > 32) {
-      lane_a = lane_step(lane_a, le(p + offset, 8), le(p + offset + 8, 8), k[8], k[9]);
-      lane_b = lane_step(lane_b, le(p + offset + 16, 8), le(p + offset + 24, 8), k[10], k[11]);
+      lane_a = lane_step(lane_a, le(p + offset, 8), le(p + offset + 8, 8));
+      lane_b = lane_step(lane_b, le(p + offset + 16, 8), le(p + offset + 24, 8));
       offset += 32;
     }
     std::size_t tail = n >= 32 ? n - 32 : 0;
-    lane_a = lane_step(lane_a, le(p + tail, 8), le(p + tail + 8, 8), k[8], k[9]);
-    lane_b = lane_step(lane_b, le(p + n - 16, 8), le(p + n - 8, 8), k[10], k[11]);
+    lane_a = lane_step(lane_a, le(p + tail, 8), le(p + tail + 8, 8));
+    lane_b = lane_step(lane_b, le(p + n - 16, 8), le(p + n - 8, 8));
     return {lane_a.lo ^ lane_b.hi, lane_a.hi ^ lane_b.lo};
   }
   std::vector<u64> keys;

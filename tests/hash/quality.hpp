@@ -49,7 +49,7 @@ inline double avalanche_bias(hash_function f, std::size_t len, std::size_t sampl
       key[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
       std::uint64_t diff = base ^ f(key.data(), len, seed);
       key[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
-      for (int j = 0; j < 64; ++j) flips[bit * 64 + static_cast<std::size_t>(j)] += (diff >> j) & 1u;
+      for (int j = 0; j < 64; ++j) flips[bit * 64 + static_cast<std::size_t>(j)] += static_cast<unsigned>((diff >> j) & 1u);
     }
   }
   double worst = 0;
@@ -70,7 +70,7 @@ inline double seed_avalanche_bias(hash_function f, std::size_t len, std::size_t 
     const std::uint64_t base = f(key.data(), len, seed);
     for (int bit = 0; bit < 64; ++bit) {
       std::uint64_t diff = base ^ f(key.data(), len, seed ^ (1ull << bit));
-      for (int j = 0; j < 64; ++j) flips[static_cast<std::size_t>(bit * 64 + j)] += (diff >> j) & 1u;
+      for (int j = 0; j < 64; ++j) flips[static_cast<std::size_t>(bit * 64 + j)] += static_cast<unsigned>((diff >> j) & 1u);
     }
   }
   double worst = 0;

@@ -26,6 +26,7 @@ inline constexpr std::uint32_t scramble_multiplier = 0xdd5b2261u;
 
 inline constexpr std::size_t short_max = 16;        // 0..16 bytes: one multiplication, then finish
 inline constexpr std::size_t medium_max = 256;      // 17..256: two chained 128-bit lanes
+inline constexpr std::size_t inline_max = 64;       // classes up to here inline into callers
 inline constexpr std::size_t stripe_bytes = 64;     // long inputs: 8 lanes of 8 bytes
 inline constexpr std::size_t block_stripes = 16;    // stripes between two scrambles
 inline constexpr std::size_t block_bytes = stripe_bytes * block_stripes;
@@ -144,33 +145,59 @@ SLUICE_ALWAYS_INLINE pair64 compress_word(u64 word, u64 key0, u64 key1) noexcept
   return multiply(word ^ key0, word ^ key1);
 }
 
-// 17..medium_max bytes: two lanes, each a 128-bit state replaced by the full product of
-// (state ^ data ^ constant) halves, 16 bytes per lane and step. The full product is kept
-// (never folded to 64 bits) so that a structured difference in one block (complemented
-// words, flipped top bits) cannot cancel inside the lane.
-SLUICE_ALWAYS_INLINE pair64 compress_medium(const unsigned char* p, std::size_t len,
-                                            u64 seed) noexcept {
-  pair64 a = derive_keys(seed, 0);
-  pair64 b = derive_keys(seed, 1);
-  const unsigned char* const end = p + len;
-  const unsigned char* tail = p;
-  if (len > 32) {
-    if (len > 64) {
-      do {
-        a = multiply(a.low ^ read64(p) ^ constants[8], a.high ^ read64(p + 8) ^ constants[9]);
-        b = multiply(b.low ^ read64(p + 16) ^ constants[10],
-                     b.high ^ read64(p + 24) ^ constants[11]);
-        p += 32;
-      } while (static_cast<std::size_t>(end - p) > 64);
-    }
-    // 33..64 bytes remain: one step, then the (possibly overlapping) last 32 bytes.
-    a = multiply(a.low ^ read64(p) ^ constants[8], a.high ^ read64(p + 8) ^ constants[9]);
-    b = multiply(b.low ^ read64(p + 16) ^ constants[10], b.high ^ read64(p + 24) ^ constants[11]);
-    tail = end - 32;
-  }
-  a = multiply(a.low ^ read64(tail) ^ constants[8], a.high ^ read64(tail + 8) ^ constants[9]);
-  b = multiply(b.low ^ read64(end - 16) ^ constants[10], b.high ^ read64(end - 8) ^ constants[11]);
+// 17..medium_max bytes: two lanes, each a 128-bit state replaced by the full product of its
+// halves xored with the next 16 bytes; the states start from seed-derived keys. The full
+// product is kept (never folded to 64 bits) so that a structured difference in one block
+// (complemented words, flipped top bits) cannot cancel inside the lane.
+SLUICE_ALWAYS_INLINE pair64 medium_lane_start(u64 seed, unsigned lane) noexcept {
+  const pair64 keys = derive_keys(seed, lane);
+  return {keys.low ^ constants[8 + 2 * lane], keys.high ^ constants[9 + 2 * lane]};
+}
+
+SLUICE_ALWAYS_INLINE pair64 medium_step(pair64 lane, const unsigned char* p) noexcept {
+  return multiply(lane.low ^ read64(p), lane.high ^ read64(p + 8));
+}
+
+SLUICE_ALWAYS_INLINE pair64 medium_merge(pair64 a, pair64 b) noexcept {
   return {a.low ^ b.high, a.high ^ b.low};
+}
+
+// 17..64 bytes, straight-line: one step per lane on the first 32 bytes (all of them when
+// len <= 32, lane B then taking the last 16), a second on the last 32 (overlapping).
+SLUICE_ALWAYS_INLINE pair64 compress_medium_upto64(const unsigned char* p, std::size_t len,
+                                                   u64 seed) noexcept {
+  pair64 a = medium_lane_start(seed, 0);
+  pair64 b = medium_lane_start(seed, 1);
+  const unsigned char* const end = p + len;
+  if (len > 32) {
+    a = medium_step(a, p);
+    b = medium_step(b, p + 16);
+    p = end - 32;
+  }
+  a = medium_step(a, p);
+  b = medium_step(b, end - 16);
+  return medium_merge(a, b);
+}
+
+// 17..medium_max bytes: 32 bytes per step while more than 64 remain, then the last 33..64
+// bytes as in compress_medium_upto64.
+inline pair64 compress_medium(const unsigned char* p, std::size_t len, u64 seed) noexcept {
+  pair64 a = medium_lane_start(seed, 0);
+  pair64 b = medium_lane_start(seed, 1);
+  const unsigned char* const end = p + len;
+  if (len > 32) {
+    while (static_cast<std::size_t>(end - p) > 64) {
+      a = medium_step(a, p);
+      b = medium_step(b, p + 16);
+      p += 32;
+    }
+    a = medium_step(a, p);
+    b = medium_step(b, p + 16);
+    p = end - 32;
+  }
+  a = medium_step(a, p);
+  b = medium_step(b, end - 16);
+  return medium_merge(a, b);
 }
 
 // Long inputs: 32 seed-derived keys, two per multiplication.

@@ -156,6 +156,67 @@ inline void long_accumulate_avx2(u64* acc_out, const unsigned char* p, std::size
 }
 #endif
 
+// The uint64 batch: out[i] = hash_u64(keys[i]) for the word keys (key0, key1) of a seed;
+// `out` may equal `keys`. Four independent keys per step; the scalar multiply is the limit.
+inline void hash_words_scalar(const u64* keys, std::size_t n, u64* out, u64 key0,
+                              u64 key1) noexcept {
+  const std::size_t full = n - n % 4;
+  std::size_t i = 0;
+  for (; i < full; i += 4) {
+    const pair64 a = compress_word(keys[i], key0, key1);
+    const pair64 b = compress_word(keys[i + 1], key0, key1);
+    const pair64 c = compress_word(keys[i + 2], key0, key1);
+    const pair64 d = compress_word(keys[i + 3], key0, key1);
+    out[i] = finish_low(finish_product(a, 8));
+    out[i + 1] = finish_low(finish_product(b, 8));
+    out[i + 2] = finish_low(finish_product(c, 8));
+    out[i + 3] = finish_low(finish_product(d, 8));
+  }
+  for (; i < n; ++i) out[i] = finish_low(finish_product(compress_word(keys[i], key0, key1), 8));
+}
+
+#if SLUICE_HASH_HAS_AVX2()
+// Four 64x64->128 products from 32x32->64 pieces; the middle sum cannot overflow.
+SLUICE_DETAIL_HASH_AVX2_TARGET
+inline void multiply_avx2(__m256i a, __m256i b, __m256i& low, __m256i& high) noexcept {
+  const __m256i a_high = _mm256_srli_epi64(a, 32);
+  const __m256i b_high = _mm256_srli_epi64(b, 32);
+  const __m256i low_low = _mm256_mul_epu32(a, b);
+  const __m256i low_high = _mm256_mul_epu32(a, b_high);
+  const __m256i high_low = _mm256_mul_epu32(a_high, b);
+  const __m256i high_high = _mm256_mul_epu32(a_high, b_high);
+  const __m256i middle = _mm256_add_epi64(
+      _mm256_add_epi64(_mm256_srli_epi64(low_low, 32),
+                       _mm256_and_si256(high_low, _mm256_set1_epi64x(0xffffffff))),
+      low_high);
+  low = _mm256_blend_epi32(low_low, _mm256_slli_epi64(middle, 32), 0xaa);
+  high = _mm256_add_epi64(_mm256_add_epi64(high_high, _mm256_srli_epi64(high_low, 32)),
+                          _mm256_srli_epi64(middle, 32));
+}
+
+// hash_words_scalar four keys per vector: the same bits, about twice the throughput of the
+// scalar loop (one 64-bit multiply per cycle) where AVX2 runs four 32-bit multiplies per lane.
+SLUICE_DETAIL_HASH_AVX2_TARGET
+inline void hash_words_avx2(const u64* keys, std::size_t n, u64* out, u64 key0,
+                            u64 key1) noexcept {
+  const __m256i word_key0 = _mm256_set1_epi64x(static_cast<long long>(key0));
+  const __m256i word_key1 = _mm256_set1_epi64x(static_cast<long long>(key1));
+  const __m256i finish0 = _mm256_set1_epi64x(static_cast<long long>(constants[12]));
+  const __m256i finish1 = _mm256_set1_epi64x(static_cast<long long>(constants[13] ^ u64{8}));
+  const std::size_t full = n - n % 4;
+  std::size_t i = 0;
+  for (; i < full; i += 4) {
+    const __m256i words = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keys + i));
+    __m256i low, high;
+    multiply_avx2(_mm256_xor_si256(words, word_key0), _mm256_xor_si256(words, word_key1), low,
+                  high);
+    multiply_avx2(_mm256_xor_si256(low, finish0), _mm256_xor_si256(high, finish1), low, high);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_xor_si256(low, high));
+  }
+  for (; i < n; ++i) out[i] = finish_low(finish_product(compress_word(keys[i], key0, key1), 8));
+}
+#endif
+
 #if SLUICE_HASH_HAS_NEON()
 inline void long_accumulate_neon(u64* acc_out, const unsigned char* p, std::size_t len,
                                  const u64* keys) noexcept {
@@ -263,6 +324,32 @@ inline pair64 compress_long_default(const unsigned char* p, std::size_t len, u64
   return compress_long(p, len, seed, &long_accumulate_neon);
 #else
   return compress_long(p, len, seed, &long_accumulate_scalar);
+#endif
+}
+
+// The uint64 batch through the given kernel (AVX2 when asked and available, else scalar).
+inline void hash_words_with(kernel k, const u64* keys, std::size_t n, u64* out, u64 key0,
+                            u64 key1) noexcept {
+#if SLUICE_HASH_HAS_AVX2()
+  if (k == kernel::avx2) return hash_words_avx2(keys, n, out, key0, key1);
+#else
+  (void)k;
+#endif
+  hash_words_scalar(keys, n, out, key0, key1);
+}
+
+// The uint64 batch of the public API: AVX2 where the long-input loop would use it (SSE2 and
+// NEON have no faster way than the scalar 64x64->128 multiply). Out of line, so that the loop
+// keeps every value in registers whatever the caller's register pressure.
+SLUICE_NOINLINE inline void hash_words_default(const u64* keys, std::size_t n, u64* out, u64 key0,
+                               u64 key1) noexcept {
+#if SLUICE_HASH_STATIC_AVX2()
+  hash_words_avx2(keys, n, out, key0, key1);
+#elif SLUICE_HASH_RUNTIME_DISPATCH()
+  if (n >= 8 && __builtin_cpu_supports("avx2")) return hash_words_avx2(keys, n, out, key0, key1);
+  hash_words_scalar(keys, n, out, key0, key1);
+#else
+  hash_words_scalar(keys, n, out, key0, key1);
 #endif
 }
 
