@@ -6,4 +6,5 @@
 #include "sluice/dead_letter.hpp"  // dead-letter envelope for the codes of errors.hpp
 #include "sluice/errors.hpp"
 #include "sluice/hash.hpp"
+#include "sluice/scd2.hpp"
 #include "sluice/version.hpp"

@@ -1,0 +1,138 @@
+// The backbone: random change sets (late, duplicate, conflicting, deleted, resurrected keys)
+// in random orders and batch splits, against the naive model.
+#include "scd2/support.hpp"
+
+using namespace scd2_test;
+using history = sluice::scd2::history<change_traits>;
+using model = scd2_model::model<change_traits>;
+
+namespace {
+
+// Applies one batch to both and checks everything a batch promises.
+void apply_both(history& h, model& m, std::vector<flat_row>& replayed,
+                const std::vector<change>& batch) {
+  std::vector<change_verdict> verdicts(batch.size(), change_verdict::opened);
+  auto result = h.apply(batch.data(), batch.size(), verdicts.data());
+  auto expected = m.apply(batch);
+  REQUIRE_FALSE(result.error);
+  CHECK(verdicts == expected.verdicts);
+  CHECK(result.applied == expected.applied);
+  CHECK(result.duplicates == expected.duplicates);
+  CHECK(result.conflicts == expected.conflicts);
+  CHECK(result.late == expected.late);
+  CHECK(result.applied + result.duplicates + result.conflicts + result.late == batch.size());
+
+  REQUIRE(replay_diff(replayed, result));
+  const auto rows = rows_of(h);
+  CHECK(replayed == rows);
+  CHECK(rows == rows_of_model(m));
+  CHECK(h.row_count() == rows.size());
+  CHECK(h.change_count() == m.change_count());
+  CHECK_FALSE(h.check());
+}
+
+}  // namespace
+
+TEST_CASE("scd2: every order and batching gives the model's rows, verdicts and diffs",
+          "[scd2]") {
+  const std::size_t rounds = sluice_test::scaled(300);
+  sluice_test::rng random(0x5cd2'0001);
+  for (std::size_t round = 0; round < rounds; ++round) {
+    shape s;
+    s.keys = 1 + random.below(8);
+    s.sequences = static_cast<std::int64_t>(2 + random.below(40));
+    s.names = static_cast<int>(1 + random.below(3));
+    s.cities = static_cast<int>(1 + random.below(2));
+    s.delete_percent = static_cast<unsigned>(random.below(35));
+    const auto changes = random_changes(random, 10 + pick(random, 80), s);
+    INFO("round " << round);
+
+    history h;
+    model m;
+    std::vector<flat_row> replayed;
+    for (const auto& batch : random_batches(random, changes, 1 + pick(random, 30)))
+      apply_both(h, m, replayed, batch);
+    const auto final_rows = rows_of(h);
+
+    // Another order, another split: the same rows.
+    auto reordered = changes;
+    shuffle(random, reordered);
+    history other;
+    for (const auto& batch : random_batches(random, reordered, 1 + pick(random, 30)))
+      other.apply(batch.data(), batch.size());
+    CHECK(rows_of(other) == final_rows);
+    CHECK_FALSE(other.check());
+    CHECK(other.change_count() == h.change_count());
+
+    // Everything again: a no-op, every change a duplicate.
+    auto again = h.apply(changes.data(), changes.size());
+    CHECK(again.removed.empty());
+    CHECK(again.added.empty());
+    CHECK(again.duplicates == changes.size());
+    CHECK(again.applied + again.conflicts + again.late == 0);
+    CHECK(rows_of(h) == final_rows);
+    std::size_t keys = 0;
+    for (std::size_t i = 0; i < final_rows.size(); ++i)
+      keys += (i == 0 || final_rows[i - 1].key != final_rows[i].key) ? 1 : 0;
+    CHECK(h.key_count() == keys);
+  }
+}
+
+TEST_CASE("scd2: one change at a time, in the worst order (newest first)", "[scd2]") {
+  const std::size_t rounds = sluice_test::scaled(100);
+  sluice_test::rng random(0x5cd2'0002);
+  for (std::size_t round = 0; round < rounds; ++round) {
+    shape s;
+    s.keys = 2;
+    s.sequences = 30;
+    auto changes = random_changes(random, 40, s);
+    std::sort(changes.begin(), changes.end(),
+              [](const change& a, const change& b) { return a.at > b.at; });
+    history h;
+    model m;
+    std::vector<flat_row> replayed;
+    for (const change& c : changes) apply_both(h, m, replayed, {c});
+  }
+}
+
+TEST_CASE("scd2: wide key spaces with big batches", "[scd2]") {
+  const std::size_t rounds = sluice_test::scaled(6);
+  sluice_test::rng random(0x5cd2'0003);
+  for (std::size_t round = 0; round < rounds; ++round) {
+    shape s;
+    s.keys = 400;
+    s.sequences = 60;
+    s.names = 4;
+    s.delete_percent = 8;
+    const auto changes = random_changes(random, 3000, s);
+    history h;
+    model m;
+    std::vector<flat_row> replayed;
+    for (const auto& batch : random_batches(random, changes, 1500)) apply_both(h, m, replayed, batch);
+  }
+}
+
+TEST_CASE("scd2: batches big enough for the radix sort agree with small batches", "[scd2]") {
+  sluice_test::rng random(0x5cd2'0004);
+  shape s;
+  s.keys = 20000;
+  s.sequences = 40;
+  s.names = 3;
+  const auto changes = random_changes(random, 70000, s);  // ~84000 with repeats
+  history whole, pieces;
+  model m;
+  auto result = whole.apply(changes.data(), changes.size());
+  auto expected = m.apply(changes);
+  CHECK(result.applied == expected.applied);
+  CHECK(result.duplicates == expected.duplicates);
+  CHECK(result.conflicts == expected.conflicts);
+  for (const auto& batch : random_batches(random, changes, 5000))
+    pieces.apply(batch.data(), batch.size());
+  const auto rows = rows_of(whole);
+  CHECK(rows == rows_of_model(m));
+  CHECK(rows == rows_of(pieces));
+  CHECK(result.added.size() == rows.size());
+  CHECK_FALSE(whole.check());
+  auto again = whole.apply(changes.data(), changes.size());
+  CHECK(again.duplicates == changes.size());
+}

@@ -1,0 +1,115 @@
+// forget_before: changes older than the horizon are refused as late, rows never change, and
+// the history keeps answering exactly like the model while it frees what it no longer needs.
+#include "scd2/support.hpp"
+
+using namespace scd2_test;
+using history = sluice::scd2::history<change_traits>;
+using model = scd2_model::model<change_traits>;
+
+TEST_CASE("scd2: forget_before refuses late changes and keeps matching the model", "[scd2]") {
+  const std::size_t rounds = sluice_test::scaled(300);
+  sluice_test::rng random(0x5cd2'0101);
+  std::size_t late_seen = 0, compacted = 0;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    shape s;
+    s.keys = 1 + random.below(6);
+    s.sequences = static_cast<std::int64_t>(4 + random.below(40));
+    s.names = static_cast<int>(1 + random.below(3));
+    s.delete_percent = static_cast<unsigned>(random.below(30));
+    const auto changes = random_changes(random, 20 + pick(random, 80), s);
+    INFO("round " << round);
+
+    history h;
+    model m;
+    std::vector<flat_row> replayed;
+    std::int64_t horizon = -1;
+    for (const auto& batch : random_batches(random, changes, 1 + pick(random, 20))) {
+      if (random.percent(40)) {
+        // Usually forward, sometimes a step back (which must change nothing).
+        horizon += static_cast<std::int64_t>(random.below(6)) - 1;
+        const auto rows_before = rows_of(h);
+        const std::size_t changes_before = h.change_count();
+        h.forget_before(horizon);
+        m.forget_before(horizon);
+        CHECK(rows_of(h) == rows_before);
+        CHECK(h.change_count() <= changes_before);
+        compacted += changes_before - h.change_count();
+        CHECK_FALSE(h.check());
+      }
+      std::vector<change_verdict> verdicts(batch.size());
+      auto result = h.apply(batch.data(), batch.size(), verdicts.data());
+      auto expected = m.apply(batch);
+      REQUIRE_FALSE(result.error);
+      CHECK(verdicts == expected.verdicts);
+      CHECK(result.late == expected.late);
+      CHECK(result.applied == expected.applied);
+      CHECK(result.conflicts == expected.conflicts);
+      CHECK(result.duplicates == expected.duplicates);
+      late_seen += result.late;
+      REQUIRE(replay_diff(replayed, result));
+      CHECK(replayed == rows_of(h));
+      CHECK(rows_of(h) == rows_of_model(m));
+      CHECK_FALSE(h.check());
+    }
+  }
+  // The test must have exercised both refusals and compaction.
+  CHECK(late_seen > 100);
+  CHECK(compacted > 100);
+}
+
+TEST_CASE("scd2: a very late upsert never resurrects a deleted row", "[scd2]") {
+  history h;
+  std::vector<change> first{upsert(1, 10, 1), erase(1, 20)};
+  h.apply(first.data(), first.size());
+  h.forget_before(30);
+  CHECK(h.current(1) == nullptr);
+
+  // Older than the delete and older than the horizon: refused.
+  change very_late = upsert(1, 15, 2);
+  change_verdict verdict = change_verdict::opened;
+  auto result = h.apply(&very_late, 1, &verdict);
+  CHECK(verdict == change_verdict::late);
+  CHECK(result.late == 1);
+  CHECK(sluice::scd2::to_error_code(verdict) == sluice::errc::late_event);
+  CHECK(result.added.empty());
+  CHECK(h.current(1) == nullptr);
+  CHECK(h.versions(1).size() == 1);
+
+  // Even a repeat of a known change is late once the horizon passed it.
+  result = h.apply(first.data(), 1, &verdict);
+  CHECK(verdict == change_verdict::late);
+
+  // At the horizon: accepted, a new version.
+  change at_horizon = upsert(1, 30, 3);
+  result = h.apply(&at_horizon, 1, &verdict);
+  CHECK(verdict == change_verdict::opened);
+  REQUIRE(h.current(1) != nullptr);
+  CHECK(h.current(1)->valid_from == 30);
+}
+
+TEST_CASE("scd2: the version open across the horizon still absorbs and splits", "[scd2]") {
+  history h;
+  std::vector<change> changes{upsert(7, 1, 1, 0, 1), upsert(7, 3, 1, 0, 2),
+                              upsert(7, 5, 1, 0, 3), upsert(7, 9, 1, 0, 4)};
+  h.apply(changes.data(), changes.size());
+  REQUIRE(h.versions(7).size() == 1);
+  const std::size_t stored = h.change_count();
+  h.forget_before(4);  // 1 and 3 are older; 3 carries the version across the horizon
+  CHECK(h.change_count() == stored - 1);
+  CHECK_FALSE(h.check());
+
+  // A delete at 4 ends the version there: its record is the change at 3, then 5 reopens.
+  change cut = erase(7, 4);
+  auto result = h.apply(&cut, 1);
+  CHECK_FALSE(h.check());
+  auto rows = h.versions(7);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].valid_from == 1);
+  CHECK(rows[0].valid_to == 4);
+  CHECK(rows[0].record.email == 2);
+  CHECK(rows[1].valid_from == 5);
+  CHECK_FALSE(rows[1].valid_to);
+  CHECK(rows[1].record.email == 4);
+  CHECK(result.removed.size() == 1);
+  CHECK(result.added.size() == 2);
+}

@@ -1,0 +1,173 @@
+// Traits variations: string keys, composite keys from std::tie, no untracked columns,
+// records that own heap memory (every copy destroyed exactly once).
+#include <string>
+
+#include "scd2/support.hpp"
+
+using namespace scd2_test;
+
+namespace {
+
+int live_records = 0;
+
+// A record with a std::string and a live-instance counter.
+struct account {
+  std::string region;
+  std::uint32_t number;
+  std::int64_t version;
+  bool deleted;
+  std::string owner;  // tracked
+  std::string note;   // untracked
+
+  account(std::string r, std::uint32_t n, std::int64_t v, bool d, std::string o, std::string t)
+      : region(std::move(r)), number(n), version(v), deleted(d), owner(std::move(o)),
+        note(std::move(t)) {
+    ++live_records;
+  }
+  account(const account& other)
+      : region(other.region), number(other.number), version(other.version),
+        deleted(other.deleted), owner(other.owner), note(other.note) {
+    ++live_records;
+  }
+  account& operator=(const account&) = default;
+  ~account() { --live_records; }
+};
+
+// Composite key through std::tie: stored as std::tuple<std::string, std::uint32_t>.
+struct account_traits {
+  using record = account;
+  static auto key(const account& a) { return std::tie(a.region, a.number); }
+  static std::int64_t sequence(const account& a) { return a.version; }
+  static bool is_delete(const account& a) { return a.deleted; }
+  static auto tracked(const account& a) { return std::tie(a.owner); }
+  static auto untracked(const account& a) { return std::tie(a.note); }
+};
+
+// String key, string sequence (ISO timestamps order as text), no untracked columns.
+struct event {
+  std::string user;
+  std::string at;
+  int plan;
+  bool gone;
+};
+struct event_traits {
+  using record = event;
+  static const std::string& key(const event& e) { return e.user; }
+  static std::string sequence(const event& e) { return e.at; }
+  static bool is_delete(const event& e) { return e.gone; }
+  static auto tracked(const event& e) { return std::tie(e.plan); }
+};
+
+}  // namespace
+
+TEST_CASE("scd2: composite std::tie keys and records owning memory", "[scd2]") {
+  {
+    using history = sluice::scd2::history<account_traits>;
+    static_assert(std::is_same<history::key_type, std::tuple<std::string, std::uint32_t>>::value,
+                  "a tuple of references is stored as values");
+    history h;
+    sluice_test::rng random(0x5cd2'0401);
+    std::vector<account> changes;
+    for (int i = 0; i < 600; ++i) {
+      // One draw per statement: argument evaluation order differs between compilers.
+      const std::string region = random.percent(50) ? "eu-west-with-a-long-name" : "us";
+      const auto number = static_cast<std::uint32_t>(random.below(20));
+      const std::int64_t version = random.between(0, 30);
+      const bool deleted = random.percent(10);
+      const std::string owner = "owner-" + std::to_string(random.below(3));
+      const std::string note = "note that is long enough to allocate " + std::to_string(random.below(4));
+      changes.emplace_back(region, number, version, deleted, owner, note);
+    }
+    for (std::size_t at = 0; at < changes.size(); at += 50) {
+      auto result = h.apply(changes.data() + at, 50);
+      CHECK_FALSE(result.error);
+      CHECK_FALSE(h.check());
+    }
+    CHECK(h.key_count() > 20);
+    h.forget_before(15);
+    CHECK_FALSE(h.check());
+    auto again = h.apply(changes.data(), changes.size());
+    CHECK(again.added.empty());
+    CHECK(again.removed.empty());
+
+    const auto rows = h.versions(std::make_tuple(std::string("us"), std::uint32_t{3}));
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      REQUIRE(rows[i - 1].valid_to);
+      CHECK(*rows[i - 1].valid_to <= rows[i].valid_from);
+    }
+    changes.clear();
+  }
+  CHECK(live_records == 0);
+}
+
+TEST_CASE("scd2: string keys and string sequences, no untracked columns", "[scd2]") {
+  using history = sluice::scd2::history<event_traits>;
+  history h;
+  std::vector<event> events{{"ann", "2024-03-01", 1, false},
+                            {"ann", "2024-01-15", 1, false},
+                            {"ann", "2024-02-01", 2, false},
+                            {"bob", "2024-01-01", 1, false},
+                            {"bob", "2024-06-01", 0, true}};
+  std::vector<sluice::scd2::change_verdict> verdicts(events.size());
+  h.apply(events.data(), events.size(), verdicts.data());
+  CHECK(verdicts[0] == change_verdict::opened);  // plan 2 -> 1 again
+  CHECK(verdicts[4] == change_verdict::closed);
+  auto ann = h.versions("ann");
+  REQUIRE(ann.size() == 3);
+  CHECK(ann[0].valid_from == "2024-01-15");
+  CHECK(ann[0].valid_to == std::string("2024-02-01"));
+  CHECK(ann[2].valid_from == "2024-03-01");
+  CHECK(h.current("bob") == nullptr);
+  REQUIRE(h.as_of("bob", "2024-03-03") != nullptr);
+  CHECK(h.as_of("bob", "2024-03-03")->record.plan == 1);
+  CHECK(h.as_of("bob", "2024-06-01") == nullptr);
+  CHECK_FALSE(h.check());
+}
+
+namespace collide {
+// A key whose hash has only four values: most keys share a full 64-bit hash with others.
+struct weak_key {
+  int value;
+  friend bool operator==(const weak_key& a, const weak_key& b) { return a.value == b.value; }
+};
+inline std::uint64_t hash_value(const weak_key& k, std::uint64_t) noexcept {
+  return static_cast<std::uint64_t>(k.value % 4) * 0x9E3779B97F4A7C15ull;
+}
+struct row_change {
+  int id;
+  std::int64_t at;
+  int value;
+};
+struct traits {
+  using record = row_change;
+  static weak_key key(const row_change& c) { return weak_key{c.id}; }
+  static std::int64_t sequence(const row_change& c) { return c.at; }
+  static bool is_delete(const row_change&) { return false; }
+  static auto tracked(const row_change& c) { return std::tie(c.value); }
+};
+}  // namespace collide
+
+TEST_CASE("scd2: keys with colliding hashes stay apart", "[scd2]") {
+  sluice::scd2::history<collide::traits> h;
+  sluice_test::rng random(0x5cd2'0402);
+  std::vector<collide::row_change> batch;
+  for (int round = 0; round < 3; ++round) {
+    batch.clear();
+    for (int id = 0; id < 60; ++id)
+      batch.push_back({id, round, (id + round) % 2 == 0 ? round : 0});
+    for (std::size_t i = batch.size(); i > 1; --i)
+      std::swap(batch[i - 1], batch[scd2_test::pick(random, i)]);
+    h.apply(batch.data(), batch.size());
+    CHECK_FALSE(h.check());
+  }
+  CHECK(h.key_count() == 60);
+  for (int id = 0; id < 60; ++id) {
+    auto rows = h.versions(collide::weak_key{id});
+    REQUIRE(!rows.empty());
+    for (const auto& r : rows) CHECK(r.record.id == id);
+    CHECK(rows.size() == (id % 2 == 0 ? 2u : 3u));  // values 0,0,2 or 0,1,0
+  }
+  h.forget_before(2);
+  CHECK_FALSE(h.check());
+  CHECK(h.key_count() == 60);
+}
