@@ -23,6 +23,9 @@ need_packages() {
 # What every build needs.
 need_build_tools() { need_packages cmake ninja-build g++ ccache; }
 
+# ccache may reuse results of files compiled with a precompiled header.
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
+
 # Extra cmake arguments: ccache when present.
 cmake_extra_args() {
   if command -v ccache >/dev/null; then echo "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
