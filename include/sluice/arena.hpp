@@ -69,13 +69,15 @@ class arena {
   // Heap-backed without a budget. No heap memory is touched until the first allocation.
   arena() noexcept : arena(SLUICE_ARENA_FIRST_BLOCK_BYTES()) {}
 
-  // Heap-backed: the first block is `first_block_bytes` (header included, at least 64), later
-  // blocks double up to SLUICE_ARENA_MAX_BLOCK_BYTES(); the total obtained from the heap never
-  // exceeds `budget_bytes`.
+  // Heap-backed: the first block is `first_block_bytes` (header included, at least 64, at
+  // most PTRDIFF_MAX), later blocks double up to SLUICE_ARENA_MAX_BLOCK_BYTES(); the total
+  // obtained from the heap never exceeds `budget_bytes`.
   explicit arena(std::size_t first_block_bytes, std::size_t budget_bytes = SIZE_MAX) noexcept
       : budget_(budget_bytes),
         next_block_bytes_(first_block_bytes < detail::arena_minimum_block_bytes
                               ? detail::arena_minimum_block_bytes
+                          : first_block_bytes > detail::arena_largest_block_bytes
+                              ? detail::arena_largest_block_bytes
                               : first_block_bytes),
         max_block_bytes_(next_block_bytes_ > SLUICE_ARENA_MAX_BLOCK_BYTES()
                              ? next_block_bytes_
@@ -108,8 +110,10 @@ class arena {
   ~arena() { release(); }
 
   // `bytes` of uninitialized memory aligned to `alignment` (a power of two; any size the
-  // budget can hold, e.g. 4096 for pages). nullptr when the budget or buffer is exhausted,
-  // when the alignment is not a power of two, or when bytes + alignment overflows.
+  // budget can hold, e.g. 4096 for pages). nullptr when the budget or buffer is exhausted or
+  // when the alignment is not a power of two. A request no heap block could serve
+  // (bytes + alignment + block_overhead > PTRDIFF_MAX) never reaches the heap: nullptr,
+  // whatever the budget.
   // A zero-byte request is served as a one-byte request: a distinct, non-null pointer.
   [[nodiscard]] void* allocate(std::size_t bytes,
                                std::size_t alignment = alignof(std::max_align_t)) noexcept {
@@ -288,10 +292,10 @@ class arena {
 
   SLUICE_NOINLINE void* allocate_slow(std::size_t bytes, std::size_t alignment) noexcept {
     if (fixed_) return nullptr;
+    if (detail::arena_request_too_large(bytes, alignment)) return nullptr;
     // Worst-case padding on a fresh block, whose payload is aligned like malloc's memory.
     const std::size_t slack =
         alignment > detail::arena_heap_alignment ? alignment - detail::arena_heap_alignment : 0;
-    if (bytes > SIZE_MAX - block_overhead - slack) return nullptr;
     const std::size_t needed = block_overhead + slack + bytes;
     const std::size_t remaining = budget_ - reserved_;
     if (needed > remaining) return nullptr;

@@ -177,8 +177,8 @@ inline std::pair<std::error_code, std::string> normalize_error(const std::error_
 //          4  u8                version (1)
 //          5  u8                flags: bit 0 = event time present
 //          6  u32               total size of the envelope, magic to CRC inclusive
-//         10  bytes             error domain ("sluice", "generic", a user domain)
-//             svarint           error value
+//         10  bytes             error domain ("sluice", "generic", a user domain; empty: no error)
+//             svarint           error value (0 = no error, whatever the domain)
 //             u8                stage
 //             bytes, svarint, svarint   source, partition, offset
 //             [i64]             event time (µs), when flagged
@@ -244,14 +244,18 @@ std::string encode(const dead_letter<Payload>& letter) {
 }
 
 namespace detail {
+// Stores in `out` the code a stored (domain, value) pair stands for. Value 0 is "no error" in
+// every domain, registered or not, and reads as std::error_code(): encoders write any zero
+// code with the empty domain, so a decoded letter re-encodes to the same bytes. The empty
+// domain carries only value 0.
 inline std::error_code resolve_error(std::string_view domain, std::int64_t value,
                                      std::error_code& out) noexcept {
   if (value < INT32_MIN || value > INT32_MAX) return make_error_code(errc::encoding_corrupt);
-  if (domain.empty()) {
-    if (value != 0) return make_error_code(errc::encoding_corrupt);
+  if (value == 0) {
     out = {};
     return {};
   }
+  if (domain.empty()) return make_error_code(errc::encoding_corrupt);
   const std::error_category* category = find_error_domain(domain);
   if (category == nullptr) return make_error_code(errc::unregistered_taxonomy);
   out = std::error_code(static_cast<int>(value), *category);
@@ -261,8 +265,9 @@ inline std::error_code resolve_error(std::string_view domain, std::int64_t value
 
 // Decodes one envelope from the front of `bytes`. With `consumed`, trailing bytes are
 // allowed and the envelope's size is stored there; without, `bytes` must be exactly one
-// envelope. Errors: ENCODING_CORRUPT (bad magic, size, CRC or field),
-// ENCODING_VERSION_UNSUPPORTED, UNREGISTERED_TAXONOMY (domain unknown to this program).
+// envelope. An error value of 0 decodes to std::error_code() whatever its domain. Errors:
+// ENCODING_CORRUPT (bad magic, size, CRC or field), ENCODING_VERSION_UNSUPPORTED,
+// UNREGISTERED_TAXONOMY (domain unknown to this program).
 template <class Payload>
 result<dead_letter<Payload>> decode_dead_letter(std::string_view bytes,
                                                 std::size_t* consumed = nullptr) {
@@ -417,8 +422,9 @@ std::string to_json_line(const dead_letter<Payload>& letter) {
 }
 
 // Parses one line written by append_json_line (a trailing newline is allowed; unknown keys
-// are skipped). Errors: ENCODING_CORRUPT for malformed JSON or fields,
-// ENCODING_VERSION_UNSUPPORTED, UNREGISTERED_TAXONOMY.
+// are skipped). A "code" of 0 parses to std::error_code() whatever the "domain". Errors:
+// ENCODING_CORRUPT for malformed JSON or fields, ENCODING_VERSION_UNSUPPORTED,
+// UNREGISTERED_TAXONOMY.
 template <class Payload>
 result<dead_letter<Payload>> parse_json_line(std::string_view line) {
   const auto corrupt = errc::encoding_corrupt;

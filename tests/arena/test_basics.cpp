@@ -235,7 +235,7 @@ TEST_CASE("arena moves transfer allocations and destructors", "[arena]") {
   other.reset();
   CHECK(log == std::vector<int>{8, 7});
 
-  unsigned char buffer[64];
+  alignas(std::max_align_t) unsigned char buffer[64];
   sluice::arena fixed(buffer, sizeof buffer);
   sluice::arena fixed_target(std::move(fixed));
   CHECK(fixed_target.is_fixed());

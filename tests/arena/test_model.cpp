@@ -108,16 +108,18 @@ void run(scenario& s, std::size_t steps) {
       auto* p = static_cast<unsigned char*>(s.memory.allocate(bytes, alignment));
       if (!valid_alignment || bytes > SIZE_MAX / 2) ARENA_EXPECT(p == nullptr);
       if (s.buffer != nullptr) ARENA_EXPECT(p == predicted);
-      // Heap mode must succeed whenever a fresh block for the request fits in the budget.
+      // Heap mode must succeed whenever a fresh block for the request fits in the budget;
+      // a zero-byte request is served as one byte, so its block needs one payload byte.
+      const std::size_t served = bytes == 0 ? 1 : bytes;
       if (s.buffer == nullptr && valid_alignment && bytes < SIZE_MAX / 2 &&
-          bytes + alignment - 1 + sluice::arena::block_overhead <=
+          served + alignment - 1 + sluice::arena::block_overhead <=
               s.memory.budget() - reserved_before)
         ARENA_EXPECT(p != nullptr);
       if (p != nullptr) {
         ARENA_EXPECT(reinterpret_cast<std::uintptr_t>(p) % alignment == 0);
         auto fill = static_cast<unsigned char>(random.next());
         std::memset(p, fill, bytes);
-        ARENA_EXPECT(s.model.add(p, bytes, p, bytes, fill, -1, bytes == 0 ? 1 : bytes));
+        ARENA_EXPECT(s.model.add(p, bytes, p, bytes, fill, -1, served));
       } else {
         ARENA_EXPECT(s.memory.reserved() == reserved_before);
       }

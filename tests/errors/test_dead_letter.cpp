@@ -215,6 +215,81 @@ TEST_CASE("binary header checks: magic, version, size, trailing bytes", "[errors
   CHECK(used == bytes.size());
 }
 
+namespace {
+// The binary form of `letter` (whose error must be empty) with the stored (domain, value) pair
+// replaced by (`domain`, `value`), and its size and CRC fixed to match.
+std::string with_stored_error(const dead_letter<std::string>& letter, const std::string& domain,
+                              unsigned char zigzag_value) {
+  std::string bytes = sluice::encode(letter);
+  REQUIRE(bytes.substr(10, 2) == std::string("\0\0", 2));  // empty domain, value 0
+  REQUIRE(domain.size() < 128);
+  std::string stored = std::string(1, static_cast<char>(domain.size())) + domain +
+                       std::string(1, static_cast<char>(zigzag_value));
+  std::string body = bytes.substr(0, 6) + errors_model::little_endian(bytes.size() - 2 + stored.size(), 4) +
+                     stored + bytes.substr(12, bytes.size() - 16);
+  return body + errors_model::little_endian(errors_model::crc32c_bitwise(body), 4);
+}
+}  // namespace
+
+TEST_CASE("a zero error value reads as no error in every domain, and round-trips stably", "[errors]") {
+  dead_letter<std::string> canonical;
+  canonical.stage = sluice::pipeline_stage::validate;
+  canonical.source = {"orders", 3, 42};
+  canonical.set_detail("zero");
+  canonical.payload = "{}";
+  const std::string canonical_bytes = sluice::encode(canonical);
+  const std::string canonical_line = sluice::to_json_line(canonical);
+
+  // Encoders write any zero code, whatever its category, as the empty code.
+  for (const std::error_category* category :
+       {&sluice::error_category(), &std::generic_category(), &std::system_category()}) {
+    dead_letter<std::string> zero = canonical;
+    zero.error = std::error_code(0, *category);
+    CHECK(sluice::encode(zero) == canonical_bytes);
+    CHECK(sluice::to_json_line(zero) == canonical_line);
+  }
+
+  for (const std::string domain : {"", "sluice", "generic", "system", "acme-not-registered"}) {
+    INFO("domain '" << domain << "'");
+    // Binary: decode -> encode -> decode is stable and lands on the canonical bytes.
+    const std::string bytes = with_stored_error(canonical, domain, 0);
+    if (domain.empty()) CHECK(bytes == canonical_bytes);  // the splice itself is exact
+    auto decoded = sluice::decode_dead_letter<std::string>(bytes);
+    REQUIRE(decoded);
+    CHECK_FALSE(decoded->error);
+    CHECK(decoded->error == std::error_code());
+    CHECK(*decoded == canonical);
+    CHECK(sluice::encode(*decoded) == canonical_bytes);
+    auto again = sluice::decode_dead_letter<std::string>(sluice::encode(*decoded));
+    REQUIRE(again);
+    CHECK(*again == *decoded);
+
+    // JSON lines: the same.
+    const std::string line = "{\"format\":\"sluice.dead_letter\",\"version\":1,\"domain\":\"" + domain +
+                             "\",\"code\":0,\"stage\":\"validate\",\"source\":\"orders\",\"partition\":3,"
+                             "\"offset\":42,\"detail\":\"zero\",\"payload\":\"{}\"}";
+    auto parsed = sluice::parse_json_line<std::string>(line);
+    REQUIRE(parsed);
+    CHECK(parsed->error == std::error_code());
+    CHECK(*parsed == canonical);
+    CHECK(sluice::to_json_line(*parsed) == canonical_line);
+    auto reparsed = sluice::parse_json_line<std::string>(sluice::to_json_line(*parsed));
+    REQUIRE(reparsed);
+    CHECK(*reparsed == *parsed);
+  }
+
+  // Nonzero values keep their rules: the empty domain carries only 0, unknown domains are refused.
+  auto empty_domain = sluice::decode_dead_letter<std::string>(with_stored_error(canonical, "", 2));
+  REQUIRE_FALSE(empty_domain);
+  CHECK(empty_domain.error() == errc::encoding_corrupt);
+  auto unknown = sluice::decode_dead_letter<std::string>(with_stored_error(canonical, "acme-not-registered", 2));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error() == errc::unregistered_taxonomy);
+  auto generic_one = sluice::decode_dead_letter<std::string>(with_stored_error(canonical, "generic", 2));
+  REQUIRE(generic_one);
+  CHECK(generic_one->error == std::error_code(1, std::generic_category()));
+}
+
 TEST_CASE("the detail is bounded, valid UTF-8, and cut on a character boundary", "[errors]") {
   dead_letter<std::vector<unsigned char>> letter;
   std::string long_text;

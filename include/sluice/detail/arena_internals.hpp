@@ -59,6 +59,18 @@ inline constexpr std::size_t arena_block_header_bytes =
     arena_heap_alignment;
 inline constexpr std::size_t arena_minimum_block_bytes = 64;
 
+// The largest block a heap-backed arena asks for: sizes of objects and differences of
+// pointers must fit in std::ptrdiff_t, and malloc refuses larger requests anyway.
+inline constexpr std::size_t arena_largest_block_bytes = static_cast<std::size_t>(PTRDIFF_MAX);
+
+// True when no heap block could serve `bytes` aligned to `alignment`: bytes + alignment +
+// block header exceeds arena_largest_block_bytes. Such requests are refused before the heap
+// is touched. Never overflows.
+constexpr bool arena_request_too_large(std::size_t bytes, std::size_t alignment) noexcept {
+  constexpr std::size_t limit = arena_largest_block_bytes - arena_block_header_bytes;
+  return bytes > limit || alignment > limit - bytes;
+}
+
 // The only two places where an arena touches the heap: heap-backed arenas obtain and release
 // whole blocks here, through std::malloc and std::free (never operator new). Fixed-buffer
 // arenas never reach these functions.

@@ -1,0 +1,413 @@
+// Benchmark for sluice/dedup.hpp: window_dedup against the same windowed dedup written the
+// obvious way on absl::flat_hash_map, tsl::robin_map, ska::flat_hash_map and
+// std::unordered_map (same hash, periodic sweep); expiry of a 1M-key window; memory per key;
+// keep_one_per_key against std::sort + std::unique.
+//
+//   dedup_bench            default run: 100K-key windows (64-bit and UUID keys), a 4M-key
+//                          window of 64-bit keys (beyond the last-level cache for everyone),
+//                          expiry, keep_one_per_key on 10M records
+//   dedup_bench --full     10M-key windows of 64-bit and UUID keys instead of the 4M one
+//                          (several GB of RAM, minutes)
+//   dedup_bench --csv FILE also writes the table as CSV
+#include <malloc.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "bench_util.hpp"
+#include "sluice/dedup.hpp"
+
+#if SLUICE_BENCH_HAS_ABSEIL
+#include <absl/container/flat_hash_map.h>
+#endif
+#if SLUICE_BENCH_HAS_ROBIN_MAP
+#include <tsl/robin_map.h>
+#endif
+#if SLUICE_BENCH_HAS_SKA
+#include <flat_hash_map.hpp>
+#endif
+
+namespace {
+
+constexpr std::uint64_t seed = 0x2545F4914F6CDD1Dull;
+
+std::uint64_t splitmix(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+std::size_t heap_in_use() { return mallinfo2().uordblks + mallinfo2().hblkhd; }
+
+struct u64_record {
+  std::uint64_t key;
+  std::int64_t time;
+};
+struct text_record {
+  std::string key;
+  std::int64_t time;
+};
+struct u64_key_of {
+  std::uint64_t operator()(const u64_record& r) const noexcept { return r.key; }
+};
+struct text_key_of {
+  const std::string& operator()(const text_record& r) const noexcept { return r.key; }
+};
+struct time_of {
+  template <class R>
+  std::int64_t operator()(const R& r) const noexcept { return r.time; }
+};
+
+struct u64_hash {
+  std::size_t operator()(std::uint64_t k) const noexcept { return static_cast<std::size_t>(sluice::hash_u64(k, seed)); }
+};
+struct text_hash {
+  std::size_t operator()(const std::string& k) const noexcept {
+    return static_cast<std::size_t>(sluice::hash64(std::string_view(k), seed));
+  }
+};
+
+std::string uuid(std::uint64_t& state) {
+  static const char digits[] = "0123456789abcdef";
+  std::string s(36, '-');
+  std::uint64_t a = splitmix(state), b = splitmix(state);
+  for (std::size_t i = 0, bit = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    const std::uint64_t word = bit < 64 ? a : b;
+    s[i] = digits[(word >> (bit % 64)) & 15u];
+    bit += 4;
+  }
+  return s;
+}
+
+// A stream with `live` keys per window, half the records repeating a key from the last half
+// window; time advances one unit per record with up to 15 units of disorder.
+template <class Record>
+std::vector<Record> make_stream(std::size_t live, std::size_t windows, Record (*make)(std::uint64_t&, std::int64_t),
+                                std::int64_t& window) {
+  window = static_cast<std::int64_t>(2 * live);
+  const std::size_t n = windows * 2 * live;
+  std::vector<Record> records;
+  records.reserve(n);
+  std::vector<std::size_t> fresh;  // indices of records that introduced a key
+  fresh.reserve(n / 2 + 16);
+  std::uint64_t state = 12345;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t time = static_cast<std::int64_t>(i) - static_cast<std::int64_t>(splitmix(state) % 16);
+    if (fresh.size() > 16 && splitmix(state) % 2 == 0) {
+      const std::size_t span = std::min(fresh.size(), live / 2);
+      Record r = records[fresh[fresh.size() - 1 - splitmix(state) % span]];
+      r.time = time;
+      records.push_back(std::move(r));
+    } else {
+      fresh.push_back(records.size());
+      records.push_back(make(state, time));
+    }
+  }
+  return records;
+}
+u64_record make_u64(std::uint64_t& state, std::int64_t time) { return {splitmix(state), time}; }
+text_record make_text(std::uint64_t& state, std::int64_t time) { return {uuid(state), time}; }
+
+// How each peer spells insertion, update and erase-while-iterating.
+enum class peer_kind { standard, absl, robin, ska };
+
+// The obvious windowed dedup on a hash map of key -> expiry, swept every quarter window.
+template <class Map, peer_kind Kind>
+class peer_dedup {
+ public:
+  peer_dedup(std::int64_t window, std::int64_t lateness) : window_(window), lateness_(lateness) {}
+
+  template <class Key>
+  sluice::verdict offer(const Key& key, std::int64_t time) {
+    if (time < watermark_) return sluice::verdict::late;
+    sluice::verdict v = sluice::verdict::first;
+    if constexpr (Kind == peer_kind::ska) {  // no try_emplace
+      auto it = map_.find(key);
+      if (it == map_.end())
+        map_.emplace(key, time + window_);
+      else if (watermark_ < it->second)
+        v = sluice::verdict::duplicate;
+      else
+        it->second = time + window_;
+    } else {
+      auto [it, inserted] = map_.try_emplace(key, time + window_);
+      if (!inserted) {
+        if (watermark_ < it->second)
+          v = sluice::verdict::duplicate;
+        else if constexpr (Kind == peer_kind::robin)
+          it.value() = time + window_;
+        else
+          it->second = time + window_;
+      }
+    }
+    if (time - lateness_ > watermark_) {
+      watermark_ = time - lateness_;
+      if (watermark_ >= next_sweep_) sweep();
+    }
+    return v;
+  }
+  void advance(std::int64_t w) {
+    if (w > watermark_) watermark_ = w;
+    sweep();
+  }
+  void sweep() {
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (it->second <= watermark_) {
+        if constexpr (Kind == peer_kind::absl)
+          map_.erase(it++);
+        else
+          it = map_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    next_sweep_ = watermark_ + window_ / 4;
+  }
+  std::size_t size() const { return map_.size(); }
+
+ private:
+  Map map_;
+  std::int64_t window_, lateness_;
+  std::int64_t watermark_ = std::numeric_limits<std::int64_t>::min();
+  std::int64_t next_sweep_ = std::numeric_limits<std::int64_t>::min();
+};
+
+struct measured {
+  double ns_per_record;
+  double bytes_per_key;
+  std::uint64_t firsts;
+};
+
+// Runs the whole stream, timing the records after the first window (the warm-up).
+template <class Offer, class Count>
+measured run(std::size_t warmup, std::size_t n, Offer&& offer, Count&& live_and_bytes) {
+  const std::size_t heap_before = heap_in_use();
+  std::uint64_t firsts = 0;
+  for (std::size_t i = 0; i < warmup; ++i) firsts += offer(i, i + 1);
+  const auto start = bench::clock::now();
+  const std::size_t step = 4096;
+  for (std::size_t i = warmup; i < n; i += step) firsts += offer(i, std::min(n, i + step));
+  const std::chrono::duration<double> took = bench::clock::now() - start;
+  auto [live, own_bytes] = live_and_bytes();
+  const double bytes = own_bytes != 0 ? static_cast<double>(own_bytes) : static_cast<double>(heap_in_use() - heap_before);
+  return {took.count() * 1e9 / static_cast<double>(n - warmup), bytes / static_cast<double>(live), firsts};
+}
+
+template <class Record, class KeyOf, class Hash>
+void windowed(bench::report& report, const char* label, std::size_t live, std::size_t windows,
+              Record (*make)(std::uint64_t&, std::int64_t), double target) {
+  std::int64_t window = 0;
+  std::printf("generating %s ...\n", label);
+  std::fflush(stdout);
+  const std::vector<Record> records = make_stream<Record>(live, windows, make, window);
+  const std::size_t warmup = 2 * live;  // one window
+  const std::size_t n = records.size();
+  const std::int64_t lateness = 16;
+  using key_type = std::decay_t<decltype(KeyOf{}(records[0]))>;
+
+  std::vector<std::pair<std::string, measured>> results;
+  auto peer = [&](const char* name, auto&& dedup) {
+    measured m = run(warmup, n,
+                     [&](std::size_t from, std::size_t to) {
+                       std::uint64_t firsts = 0;
+                       for (std::size_t i = from; i < to; ++i)
+                         firsts += dedup.offer(KeyOf{}(records[i]), records[i].time) == sluice::verdict::first;
+                       return firsts;
+                     },
+                     [&] {
+                       dedup.sweep();
+                       return std::pair<std::size_t, std::size_t>(dedup.size(), 0);
+                     });
+    results.push_back({name, m});
+  };
+  {
+    peer_dedup<std::unordered_map<key_type, std::int64_t, Hash>, peer_kind::standard> d(window, lateness);
+    peer("std::unordered_map", d);
+  }
+#if SLUICE_BENCH_HAS_ABSEIL
+  {
+    peer_dedup<absl::flat_hash_map<key_type, std::int64_t, Hash>, peer_kind::absl> d(window, lateness);
+    peer("absl::flat_hash_map", d);
+  }
+#endif
+#if SLUICE_BENCH_HAS_ROBIN_MAP
+  {
+    peer_dedup<tsl::robin_map<key_type, std::int64_t, Hash>, peer_kind::robin> d(window, lateness);
+    peer("tsl::robin_map", d);
+  }
+#endif
+#if SLUICE_BENCH_HAS_SKA
+  {
+    peer_dedup<ska::flat_hash_map<key_type, std::int64_t, Hash>, peer_kind::ska> d(window, lateness);
+    peer("ska::flat_hash_map", d);
+  }
+#endif
+  double best_peer = 1e300;
+  for (const auto& r : results) best_peer = std::min(best_peer, r.second.ns_per_record);
+
+  sluice::window_dedup_config config;
+  config.window = window;
+  config.allowed_lateness = lateness;
+  config.seed = seed;
+  auto ours = [&](const char* name, auto tag, bool batch) {
+    using storage = decltype(tag);
+    auto dedup = sluice::window_dedup<Record, KeyOf, time_of, storage>::create(config).value();
+    std::vector<sluice::verdict> out(4096);
+    measured m = run(warmup, n,
+                     [&](std::size_t from, std::size_t to) {
+                       std::uint64_t firsts = 0;
+                       if (batch) {
+                         dedup.offer(records.data() + from, to - from, out.data());
+                         for (std::size_t i = 0; i < to - from; ++i) firsts += out[i] == sluice::verdict::first;
+                       } else {
+                         for (std::size_t i = from; i < to; ++i) firsts += dedup.offer(records[i]) == sluice::verdict::first;
+                       }
+                       return firsts;
+                     },
+                     [&] {
+                       const auto s = dedup.stats();
+                       return std::pair<std::size_t, std::size_t>(s.live_keys, s.bytes);
+                     });
+    results.push_back({name, m});
+  };
+  ours("sluice exact", sluice::exact_keys{}, false);
+  ours("sluice exact, batch", sluice::exact_keys{}, true);
+  ours("sluice fingerprints", sluice::fingerprints{}, false);
+  ours("sluice fingerprints, batch", sluice::fingerprints{}, true);
+
+  const std::uint64_t expected = results.front().second.firsts;
+  char target_text[64];
+  std::snprintf(target_text, sizeof target_text, ">= %.1fx fastest peer", target);
+  for (const auto& r : results) {
+    if (r.second.firsts != expected) std::printf("!! %s disagrees: %llu firsts\n", r.first.c_str(), static_cast<unsigned long long>(r.second.firsts));
+    const bool is_ours = r.first.rfind("sluice", 0) == 0;
+    report.add({std::string(label) + ", ns/record", r.first, r.second.ns_per_record, "ns",
+                is_ours ? best_peer / r.second.ns_per_record : 0, is_ours ? target_text : ""});
+  }
+  for (const auto& r : results) {
+    const bool exact_u64 = r.first.rfind("sluice exact", 0) == 0 && std::is_same_v<key_type, std::uint64_t>;
+    const bool fingerprint = r.first.rfind("sluice fingerprints", 0) == 0;
+    if (r.first.find("batch") != std::string::npos) continue;
+    report.add({std::string(label) + ", bytes/live key", r.first, r.second.bytes_per_key, "B", 0,
+                exact_u64 ? "<= 16 B" : fingerprint ? "<= 24 B" : ""});
+  }
+}
+
+// Expiring a window of 1M keys: one advance_watermark against each peer's erase loop.
+void expiry(bench::report& report) {
+  const std::size_t keys = 1'000'000;
+  std::vector<std::uint64_t> ids(keys);
+  std::uint64_t state = 99;
+  for (auto& id : ids) id = splitmix(state);
+  const std::int64_t window = static_cast<std::int64_t>(keys);
+  std::vector<std::pair<std::string, double>> results;
+  auto peer = [&](const char* name, auto make) {
+    double best = 1e300;
+    for (int repeat = 0; repeat < 3; ++repeat) {
+      auto d = make();
+      for (std::size_t i = 0; i < keys; ++i) d.offer(ids[i], static_cast<std::int64_t>(i));
+      const auto start = bench::clock::now();
+      d.advance(3 * window);
+      const std::chrono::duration<double> took = bench::clock::now() - start;
+      if (d.size() != 0) std::printf("!! %s kept keys\n", name);
+      best = std::min(best, took.count());
+    }
+    results.push_back({name, best});
+  };
+  peer("std::unordered_map", [&] { return peer_dedup<std::unordered_map<std::uint64_t, std::int64_t, u64_hash>, peer_kind::standard>(window, window * 4); });
+#if SLUICE_BENCH_HAS_ABSEIL
+  peer("absl::flat_hash_map", [&] { return peer_dedup<absl::flat_hash_map<std::uint64_t, std::int64_t, u64_hash>, peer_kind::absl>(window, window * 4); });
+#endif
+#if SLUICE_BENCH_HAS_ROBIN_MAP
+  peer("tsl::robin_map", [&] { return peer_dedup<tsl::robin_map<std::uint64_t, std::int64_t, u64_hash>, peer_kind::robin>(window, window * 4); });
+#endif
+#if SLUICE_BENCH_HAS_SKA
+  peer("ska::flat_hash_map", [&] { return peer_dedup<ska::flat_hash_map<std::uint64_t, std::int64_t, u64_hash>, peer_kind::ska>(window, window * 4); });
+#endif
+  double best_peer = 1e300;
+  for (const auto& r : results) best_peer = std::min(best_peer, r.second);
+  double ours = 1e300;
+  sluice::window_dedup_config config;
+  config.window = window;
+  config.allowed_lateness = window * 4;  // nothing expires while filling
+  for (int repeat = 0; repeat < 3; ++repeat) {
+    auto d = sluice::window_dedup<u64_record, u64_key_of, time_of>::create(config).value();
+    for (std::size_t i = 0; i < keys; ++i) d.offer({ids[i], static_cast<std::int64_t>(i)});
+    const auto start = bench::clock::now();
+    d.advance_watermark(3 * window);
+    const std::chrono::duration<double> took = bench::clock::now() - start;
+    if (d.stats().live_keys != 0) std::printf("!! sluice kept keys\n");
+    ours = std::min(ours, took.count());
+  }
+  for (const auto& r : results) report.add({"expire a 1M-key window", r.first, r.second * 1e3, "ms", 0, ""});
+  report.add({"expire a 1M-key window", "sluice advance_watermark", ours * 1e3, "ms", best_peer / ours, ">= 10x fastest peer"});
+}
+
+struct row_record {
+  std::uint64_t key;
+  std::int64_t version;
+  std::uint64_t payload;
+};
+
+void keep_one(bench::report& report, std::size_t n) {
+  std::vector<row_record> input(n);
+  std::uint64_t state = 7;
+  for (std::size_t i = 0; i < n; ++i) {
+    // 50% duplicates: keys drawn from n/2 distinct values.
+    input[i] = {splitmix(state) % (n / 2), static_cast<std::int64_t>(splitmix(state) % 1000), i};
+  }
+  std::vector<row_record> work;
+  std::size_t kept_sort = 0, kept_ours = 0;
+  const double sort_seconds = bench::best_seconds(2, [&] {
+    work = input;
+    std::sort(work.begin(), work.end(), [](const row_record& a, const row_record& b) {
+      return a.key != b.key ? a.key < b.key : (a.version != b.version ? a.version > b.version : a.payload > b.payload);
+    });
+    auto end = std::unique(work.begin(), work.end(), [](const row_record& a, const row_record& b) { return a.key == b.key; });
+    kept_sort = static_cast<std::size_t>(end - work.begin());
+  });
+  const double ours_seconds = bench::best_seconds(2, [&] {
+    work = input;
+    auto r = sluice::keep_one_per_key(work.begin(), work.end(), [](const row_record& x) { return x.key; },
+                                      [](const row_record& a, const row_record& b) {
+                                        return a.version != b.version ? a.version < b.version : a.payload < b.payload;
+                                      });
+    kept_ours = r.kept;
+  });
+  if (kept_sort != kept_ours) std::printf("!! keep_one_per_key kept %zu, sort+unique %zu\n", kept_ours, kept_sort);
+  // Subtract the copy both pay.
+  const double copy_seconds = bench::best_seconds(2, [&] { work = input; bench::keep(work.data()); });
+  const double sort_net = sort_seconds - copy_seconds, ours_net = ours_seconds - copy_seconds;
+  const std::string label = "keep one per key, " + std::to_string(n / 1'000'000) + "M records";
+  report.add({label, "std::sort + std::unique", sort_net * 1e3, "ms", 0, ""});
+  report.add({label, "sluice::keep_one_per_key", ours_net * 1e3, "ms", sort_net / ours_net, ">= 3x sort+unique"});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool full = false;
+  for (int i = 1; i < argc; ++i) full = full || std::strcmp(argv[i], "--full") == 0;
+  bench::report report("dedup", argc, argv);
+  windowed<u64_record, u64_key_of, u64_hash>(report, "u64 keys, 100K-key window", 100'000, 8, make_u64, 1.3);
+  windowed<text_record, text_key_of, text_hash>(report, "UUID keys, 100K-key window", 100'000, 6, make_text, 1.3);
+  if (full) {
+    windowed<u64_record, u64_key_of, u64_hash>(report, "u64 keys, 10M-key window", 10'000'000, 2, make_u64, 2.0);
+    windowed<text_record, text_key_of, text_hash>(report, "UUID keys, 10M-key window", 10'000'000, 2, make_text, 2.0);
+  } else {
+    windowed<u64_record, u64_key_of, u64_hash>(report, "u64 keys, 4M-key window", 4'000'000, 2, make_u64, 2.0);
+  }
+  expiry(report);
+  keep_one(report, 10'000'000);
+  return report.finish();
+}

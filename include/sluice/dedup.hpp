@@ -1,0 +1,388 @@
+// sluice/dedup.hpp: event-time deduplication of streams, and one-record-per-key for batches.
+//
+// `window_dedup` remembers each key for `window` event-time units and tells the caller, for
+// every record, whether it is the first of its key, a duplicate, too late, or could not be
+// tracked within the memory budget. Guarantees: exact verdicts (the four rules at window_dedup), bounded
+// memory (`stats().bytes` never exceeds `memory_budget`; expired keys are freed a whole time
+// bucket at a time), a budget never turns a new record into a duplicate, and versioned
+// little-endian checkpoints that restore on any host. `keep_one_per_key` keeps the greatest
+// record of each key in a batch, in linear time.
+//
+//   struct event { std::uint64_t id; std::int64_t time; };
+//   auto dedup = sluice::window_dedup<event, decltype(&event_id), decltype(&event_time)>::create(
+//       {/*window=*/60'000, /*allowed_lateness=*/5'000}, &event_id, &event_time).value();
+//   sluice::verdict v = dedup.offer(e);   // late records go to a dead-letter queue, say
+//   if (v == sluice::verdict::first || v == sluice::verdict::over_budget) forward(e);
+//   dedup.save(bytes, epoch);   // later: window_dedup<...>::restore(bytes, &event_id, &event_time)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "sluice/detail/dedup_engine.hpp"
+#include "sluice/detail/dedup_keep_one.hpp"
+#include "sluice/errors.hpp"
+
+SLUICE_NAMESPACE_BEGIN
+
+// What window_dedup decided about one record.
+enum class verdict : std::uint8_t {
+  first,        // the key was not remembered: pass the record on; the key is now remembered
+  duplicate,    // the key is remembered and not expired: drop the record
+  late,         // event time is below the watermark: nothing was remembered
+  over_budget,  // remembering would exceed memory_budget: pass the record on, untracked
+};
+
+// How a duplicate affects its key's expiry.
+enum class expiry : std::uint8_t {
+  from_first,  // a key expires `window` after its first record
+  sliding,     // every duplicate pushes the expiry to its own time + `window`
+};
+
+struct window_dedup_config {
+  std::int64_t window = 0;             // > 0: how long (event-time units) a key is remembered
+  std::int64_t allowed_lateness = 0;   // >= 0: how far behind the newest time the watermark trails
+  expiry policy = expiry::from_first;
+  std::size_t memory_budget = SIZE_MAX;  // bytes, all state included
+  std::uint64_t seed = 0;                // hash seed; draw one per process against flooding
+};
+
+struct dedup_stats {
+  std::uint64_t first = 0, duplicate = 0, late = 0, over_budget = 0;  // verdict counts
+  // Keys held: every remembered key, plus expired keys whose time bucket has not been freed
+  // yet (they are at most one bucket span, (window + allowed_lateness) / 4, past expiry).
+  std::uint64_t live_keys = 0;
+  std::uint64_t bytes = 0;    // all state held, the object itself included
+  std::uint64_t evicted = 0;  // keys released after expiring; live_keys + evicted == first
+};
+
+// Storage policies. `exact_keys` keeps every key (integers, enums, string-like keys copied
+// into per-bucket arenas, trivially copyable structs without padding, pairs and tuples of
+// these). `fingerprints` keeps 127 bits of a 128-bit hash of the key instead: fixed memory per
+// key whatever its size; two distinct keys collide, giving one false `duplicate`, with
+// probability about live_keys / 2^127 per record (below 10^-20 for a billion live keys).
+struct exact_keys {};
+struct fingerprints {};
+
+// Format version written by window_dedup::save.
+inline constexpr std::uint32_t dedup_checkpoint_version = 1;
+
+// Deduplicates a stream by key within an event-time window. For a record with key k and time t
+// (KeyOf and TimeOf read them), W being the watermark:
+//   1. t < W: `late`, nothing remembered;
+//   2. k remembered with expiry e and W < e: `duplicate` (with `sliding`, e = max(e, t + window));
+//   3. otherwise `first` and k is remembered until t + window, or `over_budget` (k not
+//      remembered) when that would exceed memory_budget; a `sliding` extension that would
+//      exceed it is also `over_budget`, and k keeps its previous expiry;
+//   4. then W = max(W, t - allowed_lateness).
+// Sums saturate at the int64_t limits. Thread-compatible: one object per thread, or a lock.
+template <class Record, class KeyOf, class TimeOf, class Storage = exact_keys>
+class window_dedup {
+  static_assert(std::is_same_v<Storage, exact_keys> || std::is_same_v<Storage, fingerprints>,
+                "Storage is sluice::exact_keys or sluice::fingerprints");
+
+ public:
+  using record_type = Record;
+  using key_type = std::decay_t<std::invoke_result_t<const KeyOf&, const Record&>>;
+
+  // A deduplicator for `config`; INVALID_CONFIG when window <= 0, allowed_lateness < 0 or the
+  // budget cannot hold even an empty object.
+  static result<window_dedup> create(const window_dedup_config& config, KeyOf key_of = {},
+                                     TimeOf time_of = {}) {
+    if (config.window <= 0 || config.allowed_lateness < 0) return errc::invalid_config;
+    window_dedup dedup(config, std::move(key_of), std::move(time_of));
+    if (!dedup.init()) return errc::invalid_config;
+    return result<window_dedup>(std::move(dedup));
+  }
+
+  window_dedup(window_dedup&&) noexcept = default;
+  window_dedup& operator=(window_dedup&&) noexcept = default;
+  window_dedup(const window_dedup&) = delete;
+  window_dedup& operator=(const window_dedup&) = delete;
+
+  // Applies the rules to one record and returns the verdict.
+  verdict offer(const Record& record) noexcept {
+    const std::int64_t time = static_cast<std::int64_t>(time_of_(record));
+    return with_engine([&](auto& engine) {
+      if (time < engine.watermark()) {
+        ++engine.counters().late;
+        return verdict::late;
+      }
+      const auto& key = key_of_(record);
+      return static_cast<verdict>(engine.offer(engine.prepare(key), time));
+    });
+  }
+
+  // out[i] = the verdict of records[i]; exactly the verdicts of n single offers in order. Hashes
+  // ahead and prefetches, which pays off when the state is larger than the caches.
+  void offer(const Record* records, std::size_t n, verdict* out) noexcept {
+    with_engine([&](auto& engine) {
+      using engine_type = std::decay_t<decltype(engine)>;
+      constexpr std::size_t ahead = 8;
+      typename engine_type::prepared ring[ahead];
+      auto stage = [&](std::size_t i) {
+        const auto& key = key_of_(records[i]);
+        ring[i % ahead] = engine.prepare(key);
+        engine.prefetch(ring[i % ahead].hash);
+      };
+      for (std::size_t i = 0; i < n && i < ahead; ++i) stage(i);
+      for (std::size_t i = 0; i < n; ++i) {
+        typename engine_type::prepared p = ring[i % ahead];
+        if (i + ahead < n) stage(i + ahead);
+        const std::int64_t time = static_cast<std::int64_t>(time_of_(records[i]));
+        if (time < engine.watermark()) {
+          ++engine.counters().late;
+          out[i] = verdict::late;
+          continue;
+        }
+        const auto& key = key_of_(records[i]);
+        storage::rebind(p, key);
+        out[i] = static_cast<verdict>(engine.offer(p, time));
+      }
+    });
+  }
+
+  // watermark = max(watermark, w); frees every time bucket that expired.
+  void advance_watermark(std::int64_t w) noexcept {
+    with_engine([&](auto& engine) { engine.advance(w); });
+  }
+
+  // Starts at INT64_MIN.
+  std::int64_t watermark() const noexcept {
+    return with_engine([](const auto& engine) { return engine.watermark(); });
+  }
+
+  dedup_stats stats() const noexcept {
+    return with_engine([](const auto& engine) {
+      const detail::dedup_counters& c = engine.counters();
+      dedup_stats s;
+      s.first = c.first;
+      s.duplicate = c.duplicate;
+      s.late = c.late;
+      s.over_budget = c.over_budget;
+      s.live_keys = engine.held_keys();
+      s.bytes = engine.bytes();
+      s.evicted = c.evicted;
+      return s;
+    });
+  }
+
+  const window_dedup_config& config() const noexcept { return config_; }
+
+  // The epoch stored in the checkpoint this object was restored from; 0 for a new object.
+  std::uint64_t writer_epoch() const noexcept { return writer_epoch_; }
+
+  // Writes the whole state (config, watermark, keys, expiries, counters) to `sink`, stamped with
+  // `writer_epoch`. The sink is a std::string, a std::vector of bytes, or a callable
+  // `(const void* data, std::size_t size)` returning void or bool (false: failed, IO_ERROR).
+  template <class Sink>
+  std::error_code save(Sink& sink, std::uint64_t writer_epoch = 0) const {
+    detail::dedup_sink_adapter<Sink> adapter{sink, true};
+    detail::byte_writer<detail::dedup_sink_adapter<Sink>> out(adapter);
+    out.raw(detail::dedup_magic, 4);
+    out.u32(dedup_checkpoint_version);
+    out.u64(writer_epoch);
+    out.u8(std::is_same_v<Storage, fingerprints> ? 1 : 0);
+    out.u8(static_cast<std::uint8_t>(config_.policy));
+    out.u16(0);
+    out.u32(0);
+    out.u64(storage::signature);
+    out.i64(config_.window);
+    out.i64(config_.allowed_lateness);
+    out.u64(config_.memory_budget == SIZE_MAX ? ~std::uint64_t{0} : config_.memory_budget);
+    out.u64(config_.seed);
+    with_engine([&](const auto& engine) {
+      const detail::dedup_counters& c = engine.counters();
+      out.i64(engine.watermark());
+      out.u64(c.first);
+      out.u64(c.duplicate);
+      out.u64(c.late);
+      out.u64(c.over_budget);
+      out.u64(c.evicted);
+      out.u64(engine.held_keys());
+      engine.for_each([&](std::int64_t expiry_time, const unsigned char* slot, std::uint8_t control) {
+        out.i64(expiry_time);
+        storage::encode(slot, control, out);
+      });
+    });
+    const std::uint32_t crc = out.crc();
+    out.u32(crc);
+    return adapter.ok ? std::error_code() : make_error_code(errc::io_error);
+  }
+
+  // Rebuilds a deduplicator from a checkpoint written by save(), on any host. Errors:
+  // CHECKPOINT_CORRUPT (truncated, damaged or inconsistent input), CHECKPOINT_VERSION_UNSUPPORTED
+  // (written by a newer format), INVALID_CONFIG (written for another key type or storage mode),
+  // MEMORY_BUDGET_EXCEEDED (the state does not fit the saved budget on this host). On error no
+  // object exists.
+  static result<window_dedup> restore(const void* data, std::size_t size, KeyOf key_of = {},
+                                      TimeOf time_of = {}) {
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    if (size < detail::dedup_header_size + 4 || std::memcmp(bytes, detail::dedup_magic, 4) != 0)
+      return errc::checkpoint_corrupt;
+    detail::byte_reader in(bytes, size - 4);
+    in.bytes(4);
+    const std::uint32_t version = in.u32();
+    if (version > dedup_checkpoint_version) return errc::checkpoint_version_unsupported;
+    if (version == 0) return errc::checkpoint_corrupt;
+    detail::byte_reader crc_field(bytes + size - 4, 4);
+    if (detail::crc32c(bytes, size - 4) != crc_field.u32()) return errc::checkpoint_corrupt;
+
+    const std::uint64_t epoch = in.u64();
+    const std::uint8_t mode = in.u8();
+    const std::uint8_t policy = in.u8();
+    const bool reserved_clear = in.u16() == 0 && in.u32() == 0;
+    const std::uint64_t signature = in.u64();
+    window_dedup_config config;
+    config.window = in.i64();
+    config.allowed_lateness = in.i64();
+    const std::uint64_t budget = in.u64();
+    config.seed = in.u64();
+    if (!reserved_clear || policy > 1 || mode > 1 || config.window <= 0 || config.allowed_lateness < 0)
+      return errc::checkpoint_corrupt;
+    if (mode != (std::is_same_v<Storage, fingerprints> ? 1 : 0) || signature != storage::signature)
+      return errc::invalid_config;
+    config.policy = static_cast<expiry>(policy);
+    config.memory_budget = budget >= SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(budget);
+
+    window_dedup dedup(config, std::move(key_of), std::move(time_of));
+    if (!dedup.init()) return errc::memory_budget_exceeded;
+    dedup.writer_epoch_ = epoch;
+    std::error_code failure = dedup.with_engine([&](auto& engine) -> std::error_code {
+      detail::dedup_counters counters;
+      const std::int64_t watermark = in.i64();
+      counters.first = in.u64();
+      counters.duplicate = in.u64();
+      counters.late = in.u64();
+      counters.over_budget = in.u64();
+      counters.evicted = in.u64();
+      const std::uint64_t count = in.u64();
+      if (!in.ok() || count > in.remaining() / 9) return make_error_code(errc::checkpoint_corrupt);
+      engine.set_state(watermark, counters);
+      using engine_type = std::decay_t<decltype(engine)>;
+      // First pass: count the keys of each bucket, so that every table is allocated once, at
+      // the smallest size that holds it.
+      {
+        detail::byte_reader scan = in;
+        std::vector<std::pair<std::uint64_t, std::pair<std::int64_t, std::size_t>>> sizes;
+        for (std::uint64_t i = 0; i < count; ++i) {
+          const std::int64_t expiry_time = scan.i64();
+          if (!scan.ok() || !engine.may_hold(expiry_time)) return make_error_code(errc::checkpoint_corrupt);
+          storage::skip(scan);
+          const std::uint64_t index = engine.bucket_index(expiry_time);
+          auto it = sizes.begin();
+          while (it != sizes.end() && it->first != index) ++it;
+          if (it == sizes.end()) {
+            if (sizes.size() >= SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1u) return make_error_code(errc::checkpoint_corrupt);
+            sizes.push_back({index, {expiry_time, 0}});
+            it = sizes.end() - 1;
+          }
+          ++it->second.second;
+        }
+        if (!scan.at_end()) return make_error_code(errc::checkpoint_corrupt);
+        for (const auto& entry : sizes)
+          if (!engine.reserve_bucket(entry.second.first, entry.second.second))
+            return make_error_code(errc::memory_budget_exceeded);
+      }
+      unsigned char key_bytes[engine_type::key_size];
+      for (std::uint64_t i = 0; i < count; ++i) {
+        const std::int64_t expiry_time = in.i64();
+        if (!in.ok() || !engine.may_hold(expiry_time)) return make_error_code(errc::checkpoint_corrupt);
+        arena* strings = engine.restore_arena_for(expiry_time);
+        if (strings == nullptr) return make_error_code(errc::memory_budget_exceeded);
+        std::uint64_t hash = 0;
+        if (!storage::decode(in, key_bytes, *strings, config.seed, hash))
+          return make_error_code(errc::checkpoint_corrupt);
+        switch (engine.insert_decoded(key_bytes, hash, expiry_time)) {
+          case engine_type::insert_status::ok: break;
+          case engine_type::insert_status::duplicate_key: return make_error_code(errc::checkpoint_corrupt);
+          default: return make_error_code(errc::memory_budget_exceeded);
+        }
+      }
+      if (!in.at_end()) return make_error_code(errc::checkpoint_corrupt);
+      if (!engine.recount(sizeof(window_dedup))) return make_error_code(errc::memory_budget_exceeded);
+      return std::error_code();
+    });
+    if (failure) return failure;
+    return result<window_dedup>(std::move(dedup));
+  }
+  static result<window_dedup> restore(std::string_view bytes, KeyOf key_of = {}, TimeOf time_of = {}) {
+    return restore(bytes.data(), bytes.size(), std::move(key_of), std::move(time_of));
+  }
+
+ private:
+  using storage = std::conditional_t<std::is_same_v<Storage, fingerprints>,
+                                     detail::dedup_fingerprint_storage<key_type>,
+                                     detail::dedup_exact_storage<key_type>>;
+  using narrow_engine = detail::dedup_engine<storage, std::uint32_t>;
+  using wide_engine = detail::dedup_engine<storage, std::uint64_t>;
+
+  window_dedup(const window_dedup_config& config, KeyOf key_of, TimeOf time_of)
+      : config_(config), key_of_(std::move(key_of)), time_of_(std::move(time_of)) {
+    wide_ = detail::dedup_span(config.window, config.allowed_lateness) > (std::uint64_t{1} << 32);
+  }
+
+  bool init() {
+    detail::dedup_settings settings;
+    settings.window = config_.window;
+    settings.allowed_lateness = config_.allowed_lateness;
+    settings.sliding = config_.policy == expiry::sliding;
+    settings.memory_budget = config_.memory_budget;
+    settings.seed = config_.seed;
+    if (sizeof(window_dedup) > config_.memory_budget) return false;
+    return wide_ ? wide_engine_.init(settings, sizeof(window_dedup))
+                 : narrow_engine_.init(settings, sizeof(window_dedup));
+  }
+
+  template <class F>
+  decltype(auto) with_engine(F&& f) {
+    return wide_ ? f(wide_engine_) : f(narrow_engine_);
+  }
+  template <class F>
+  decltype(auto) with_engine(F&& f) const {
+    return wide_ ? f(wide_engine_) : f(narrow_engine_);
+  }
+
+  window_dedup_config config_;
+  KeyOf key_of_;
+  TimeOf time_of_;
+  bool wide_ = false;
+  std::uint64_t writer_epoch_ = 0;
+  narrow_engine narrow_engine_;
+  wide_engine wide_engine_;
+};
+
+// What keep_one_per_key did: [first, end) holds one record per distinct key.
+template <class RandomIt>
+struct keep_result {
+  RandomIt end;
+  std::size_t kept;       // end - first: the number of distinct keys
+  std::size_t ambiguous;  // keys whose greatest record was not unique under `less`
+};
+
+// Keeps, for each distinct key, the greatest record under `less` (a strict weak order) and moves
+// the kept records to the front, in their original relative order; the rest of the range is
+// left in a valid but unspecified state. When several records tie for greatest, the first of
+// them is kept and the key is counted in `ambiguous`. With a total `less` the kept set does not
+// depend on input order or on partitioning. Hash-based, linear time; needs 24 to 48 bytes of
+// scratch per record (a heap failure terminates the process, like a standard container would).
+template <class RandomIt, class KeyOf, class Less>
+keep_result<RandomIt> keep_one_per_key(RandomIt first, RandomIt last, KeyOf key_of, Less less) {
+  const auto n = static_cast<std::size_t>(last - first);
+  if (n <= 0x7FFFFFFFu) {
+    auto r = detail::keep_one_per_key_with<std::uint32_t>(first, n, key_of, less);
+    return keep_result<RandomIt>{first + static_cast<std::ptrdiff_t>(r.kept), r.kept, r.ambiguous};
+  }
+  auto r = detail::keep_one_per_key_with<std::uint64_t>(first, n, key_of, less);
+  return keep_result<RandomIt>{first + static_cast<std::ptrdiff_t>(r.kept), r.kept, r.ambiguous};
+}
+
+SLUICE_NAMESPACE_END

@@ -1,0 +1,438 @@
+// Machinery behind sluice/dedup.hpp: how each kind of key is hashed, stored in a table slot,
+// compared, and written to / read from a checkpoint.
+//
+// A key codec stores a key in `stored_size` bytes of a slot (read and written with memcpy):
+//   integers, enums            the value itself (sizeof(K) bytes)
+//   string-like keys           pointer + 32-bit length (the bytes live in the bucket's arena)
+//   trivially copyable structs the object's bytes (types with unique object representations)
+//   std::pair / std::tuple     the elements' stored forms, one after another
+// In fingerprint mode the slot holds 15 bytes of a 128-bit hash instead; the control byte keeps
+// 7 more bits, so 127 bits of the fingerprint are compared.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "sluice/arena.hpp"
+#include "sluice/detail/byte_io.hpp"
+#include "sluice/hash.hpp"
+
+SLUICE_NAMESPACE_BEGIN
+namespace detail {
+
+template <class T>
+inline T dedup_load(const unsigned char* p) noexcept {
+  T value;
+  std::memcpy(&value, p, sizeof(T));
+  return value;
+}
+template <class T>
+inline void dedup_store(unsigned char* p, const T& value) noexcept {
+  std::memcpy(p, &value, sizeof(T));
+}
+
+inline std::uint64_t dedup_load_le64(const unsigned char* p) noexcept {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
+  return v;
+}
+inline void dedup_store_le64(unsigned char* p, std::uint64_t v) noexcept {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+
+template <class T>
+struct dedup_is_tuple_like : std::false_type {};
+template <class A, class B>
+struct dedup_is_tuple_like<std::pair<A, B>> : std::true_type {};
+template <class... Ts>
+struct dedup_is_tuple_like<std::tuple<Ts...>> : std::true_type {};
+
+template <class K>
+inline constexpr bool dedup_is_string_like =
+    std::is_convertible_v<const K&, std::string_view> && !std::is_same_v<K, std::nullptr_t>;
+
+template <class K>
+inline constexpr bool dedup_is_integer_like = std::is_integral_v<K> || std::is_enum_v<K>;
+
+template <class K>
+inline constexpr bool dedup_is_plain_bytes =
+    !dedup_is_string_like<K> && !dedup_is_integer_like<K> && !dedup_is_tuple_like<K>::value &&
+    std::is_trivially_copyable_v<K> && std::has_unique_object_representations_v<K>;
+
+// Mixes a 64-bit value into a running hash; used to chain the elements of composite keys.
+inline std::uint64_t dedup_chain(std::uint64_t running, std::uint64_t value) noexcept {
+  return hash_u64(value, running ^ 0x9E3779B97F4A7C15ull);
+}
+
+template <class K, class = void>
+struct dedup_key_codec {
+  static_assert(sizeof(K) == 0,
+                "sluice::window_dedup: unsupported key type. Keys may be integers, enums, "
+                "string-like types, trivially copyable structs without padding, or pairs and "
+                "tuples of these.");
+};
+
+// Integers and enums: stored as themselves; hashed as a 64-bit value (sign-extended).
+template <class K>
+struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
+  static constexpr std::size_t stored_size = sizeof(K);
+  static constexpr bool uses_arena = false;
+  static constexpr std::uint64_t signature = 0x100u + sizeof(K) * 2u + (std::is_signed_v<K> ? 1u : 0u);
+
+  static std::uint64_t widen(const K& key) noexcept {
+    if constexpr (std::is_enum_v<K>) {
+      using underlying = std::underlying_type_t<K>;
+      return static_cast<std::uint64_t>(
+          static_cast<std::conditional_t<std::is_signed_v<underlying>, std::int64_t, std::uint64_t>>(
+              static_cast<underlying>(key)));
+    } else {
+      return static_cast<std::uint64_t>(
+          static_cast<std::conditional_t<std::is_signed_v<K>, std::int64_t, std::uint64_t>>(key));
+    }
+  }
+  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept { return hash_u64(widen(key), seed); }
+  static bool equal(const unsigned char* stored, const K& key) noexcept {
+    return std::memcmp(stored, &key, sizeof(K)) == 0;
+  }
+  static bool store(const K& key, unsigned char* out, arena&) noexcept {
+    dedup_store(out, key);
+    return true;
+  }
+  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
+    return hash(dedup_load<K>(stored), seed);
+  }
+  // Canonical bytes, the same on every host: the widened value, little-endian.
+  static void canonical(const K& key, std::string& out) {
+    unsigned char bytes[8];
+    dedup_store_le64(bytes, widen(key));
+    out.append(reinterpret_cast<const char*>(bytes), 8);
+  }
+  template <class Writer>
+  static void encode(const unsigned char* stored, Writer& writer) {
+    writer.u64(widen(dedup_load<K>(stored)));
+  }
+  static void skip(byte_reader& reader) noexcept { reader.bytes(8); }
+  static bool decode(byte_reader& reader, unsigned char* out, arena&) noexcept {
+    std::uint64_t wide = reader.u64();
+    K key;
+    if constexpr (std::is_same_v<K, bool>) {
+      if (wide > 1) return false;
+      key = wide != 0;
+    } else if constexpr (std::is_enum_v<K>) {
+      key = static_cast<K>(static_cast<std::underlying_type_t<K>>(wide));
+    } else {
+      key = static_cast<K>(wide);
+    }
+    if (widen(key) != wide) return false;  // does not fit this key type
+    dedup_store(out, key);
+    return reader.ok();
+  }
+};
+
+// String-like keys: the bytes are copied into the bucket's arena; the slot keeps a pointer
+// and a 32-bit length.
+template <class K>
+struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
+  static constexpr std::size_t stored_size = sizeof(const char*) + sizeof(std::uint32_t);
+  static constexpr bool uses_arena = true;
+  static constexpr std::uint64_t signature = 0x200u;
+
+  static std::string_view view(const unsigned char* stored) noexcept {
+    return std::string_view(dedup_load<const char*>(stored),
+                            dedup_load<std::uint32_t>(stored + sizeof(const char*)));
+  }
+  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept {
+    return hash64(std::string_view(key), seed);
+  }
+  static bool equal(const unsigned char* stored, const K& key) noexcept {
+    std::string_view wanted(key);
+    std::string_view held = view(stored);
+    return held.size() == wanted.size() &&
+           (held.empty() || std::memcmp(held.data(), wanted.data(), held.size()) == 0);
+  }
+  static bool store_view(std::string_view bytes, unsigned char* out, arena& strings) noexcept {
+    if (bytes.size() > 0xFFFFFFFFu) return false;
+    std::string_view copy = strings.copy(bytes);
+    if (copy.data() == nullptr) return false;
+    dedup_store(out, copy.data());
+    dedup_store(out + sizeof(const char*), static_cast<std::uint32_t>(copy.size()));
+    return true;
+  }
+  static bool store(const K& key, unsigned char* out, arena& strings) noexcept {
+    return store_view(std::string_view(key), out, strings);
+  }
+  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
+    return hash64(view(stored), seed);
+  }
+  static void canonical(const K& key, std::string& out) {
+    std::string_view bytes(key);
+    unsigned char size[8];
+    dedup_store_le64(size, bytes.size());
+    out.append(reinterpret_cast<const char*>(size), 8);
+    out.append(bytes.data(), bytes.size());
+  }
+  template <class Writer>
+  static void encode(const unsigned char* stored, Writer& writer) {
+    writer.prefixed(view(stored));
+  }
+  static void skip(byte_reader& reader) noexcept { reader.prefixed(); }
+  static bool decode(byte_reader& reader, unsigned char* out, arena& strings) noexcept {
+    std::string_view bytes = reader.prefixed();
+    return reader.ok() && store_view(bytes, out, strings);
+  }
+};
+
+// Structs without padding: stored and hashed as their bytes. Checkpoints copy the bytes as
+// they are, so they restore only on hosts with the same byte order and layout.
+template <class K>
+struct dedup_key_codec<K, std::enable_if_t<dedup_is_plain_bytes<K>>> {
+  static constexpr std::size_t stored_size = sizeof(K);
+  static constexpr bool uses_arena = false;
+  static constexpr std::uint64_t signature = 0x300u + sizeof(K) * 16u + (SLUICE_BIG_ENDIAN() ? 8u : 0u);
+
+  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept { return hash64(&key, sizeof(K), seed); }
+  static bool equal(const unsigned char* stored, const K& key) noexcept {
+    return std::memcmp(stored, &key, sizeof(K)) == 0;
+  }
+  static bool store(const K& key, unsigned char* out, arena&) noexcept {
+    std::memcpy(out, &key, sizeof(K));
+    return true;
+  }
+  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
+    return hash64(stored, sizeof(K), seed);
+  }
+  static void canonical(const K& key, std::string& out) {
+    out.append(reinterpret_cast<const char*>(&key), sizeof(K));
+  }
+  template <class Writer>
+  static void encode(const unsigned char* stored, Writer& writer) {
+    writer.raw(stored, sizeof(K));
+  }
+  static void skip(byte_reader& reader) noexcept { reader.bytes(sizeof(K)); }
+  static bool decode(byte_reader& reader, unsigned char* out, arena&) noexcept {
+    std::string_view bytes = reader.bytes(sizeof(K));
+    if (!reader.ok()) return false;
+    std::memcpy(out, bytes.data(), sizeof(K));
+    return true;
+  }
+};
+
+// Pairs and tuples: each element through its own codec, stored one after another.
+template <class K>
+struct dedup_key_codec<K, std::enable_if_t<dedup_is_tuple_like<K>::value>> {
+  static constexpr std::size_t arity = std::tuple_size_v<K>;
+  template <std::size_t I>
+  using element_codec = dedup_key_codec<std::decay_t<std::tuple_element_t<I, K>>>;
+
+  template <std::size_t... I>
+  static constexpr std::size_t total_size(std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + element_codec<I>::stored_size);
+  }
+  template <std::size_t... I>
+  static constexpr bool any_arena(std::index_sequence<I...>) {
+    return (false || ... || element_codec<I>::uses_arena);
+  }
+  template <std::size_t... I>
+  static constexpr std::uint64_t combined_signature(std::index_sequence<I...>) {
+    std::uint64_t s = 0x400u + arity;
+    ((s = s * 0x100000001B3ull + element_codec<I>::signature), ...);
+    return s;
+  }
+  template <std::size_t I>
+  static constexpr std::size_t offset_of() {
+    return total_size(std::make_index_sequence<I>());
+  }
+  using indices = std::make_index_sequence<arity>;
+
+  static constexpr std::size_t stored_size = total_size(indices());
+  static constexpr bool uses_arena = any_arena(indices());
+  static constexpr std::uint64_t signature = combined_signature(indices());
+
+  template <std::size_t... I>
+  static std::uint64_t hash_all(const K& key, std::uint64_t seed, std::index_sequence<I...>) noexcept {
+    std::uint64_t h = seed;
+    ((h = dedup_chain(h, element_codec<I>::hash(std::get<I>(key), seed))), ...);
+    return h;
+  }
+  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept { return hash_all(key, seed, indices()); }
+
+  template <std::size_t... I>
+  static bool equal_all(const unsigned char* stored, const K& key, std::index_sequence<I...>) noexcept {
+    return (true && ... && element_codec<I>::equal(stored + offset_of<I>(), std::get<I>(key)));
+  }
+  static bool equal(const unsigned char* stored, const K& key) noexcept {
+    return equal_all(stored, key, indices());
+  }
+
+  template <std::size_t... I>
+  static bool store_all(const K& key, unsigned char* out, arena& strings, std::index_sequence<I...>) noexcept {
+    return (true && ... && element_codec<I>::store(std::get<I>(key), out + offset_of<I>(), strings));
+  }
+  static bool store(const K& key, unsigned char* out, arena& strings) noexcept {
+    return store_all(key, out, strings, indices());
+  }
+
+  template <std::size_t... I>
+  static std::uint64_t stored_hash_all(const unsigned char* stored, std::uint64_t seed,
+                                       std::index_sequence<I...>) noexcept {
+    std::uint64_t h = seed;
+    ((h = dedup_chain(h, element_codec<I>::stored_hash(stored + offset_of<I>(), seed))), ...);
+    return h;
+  }
+  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
+    return stored_hash_all(stored, seed, indices());
+  }
+
+  template <std::size_t... I>
+  static void canonical_all(const K& key, std::string& out, std::index_sequence<I...>) {
+    (element_codec<I>::canonical(std::get<I>(key), out), ...);
+  }
+  static void canonical(const K& key, std::string& out) { canonical_all(key, out, indices()); }
+
+  template <class Writer, std::size_t... I>
+  static void encode_all(const unsigned char* stored, Writer& writer, std::index_sequence<I...>) {
+    (element_codec<I>::encode(stored + offset_of<I>(), writer), ...);
+  }
+  template <class Writer>
+  static void encode(const unsigned char* stored, Writer& writer) {
+    encode_all(stored, writer, indices());
+  }
+
+  template <std::size_t... I>
+  static void skip_all(byte_reader& reader, std::index_sequence<I...>) noexcept {
+    (element_codec<I>::skip(reader), ...);
+  }
+  static void skip(byte_reader& reader) noexcept { skip_all(reader, indices()); }
+
+  template <std::size_t... I>
+  static bool decode_all(byte_reader& reader, unsigned char* out, arena& strings, std::index_sequence<I...>) noexcept {
+    return (true && ... && element_codec<I>::decode(reader, out + offset_of<I>(), strings));
+  }
+  static bool decode(byte_reader& reader, unsigned char* out, arena& strings) noexcept {
+    return decode_all(reader, out, strings, indices());
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The two storage modes as the engine sees them. `prepare` computes everything a lookup needs
+// once per record; `equal`, `store`, `rehash`, `encode` and `decode` work on slots.
+
+template <class K>
+struct dedup_exact_storage {
+  using key_type = K;
+  using codec = dedup_key_codec<K>;
+  static constexpr std::size_t stored_size = codec::stored_size;
+  static constexpr bool uses_arena = codec::uses_arena;
+  static constexpr std::uint64_t signature = codec::signature;
+  static constexpr bool fingerprint = false;
+
+  struct prepared {
+    std::uint64_t hash;
+    const K* key;
+  };
+  static prepared prepare(const K& key, std::uint64_t seed, std::string&) noexcept {
+    return prepared{codec::hash(key, seed), &key};
+  }
+  // Points a prepared lookup at a key object that outlives the lookup.
+  static void rebind(prepared& p, const K& key) noexcept { p.key = &key; }
+  static bool equal(const unsigned char* stored, const prepared& p) noexcept { return codec::equal(stored, *p.key); }
+  static bool store(const prepared& p, unsigned char* out, arena& strings) noexcept {
+    return codec::store(*p.key, out, strings);
+  }
+  static std::uint64_t rehash(const unsigned char* stored, std::uint8_t, std::uint64_t seed) noexcept {
+    return codec::stored_hash(stored, seed);
+  }
+  template <class Writer>
+  static void encode(const unsigned char* stored, std::uint8_t, Writer& writer) {
+    codec::encode(stored, writer);
+  }
+  static void skip(byte_reader& reader) noexcept { codec::skip(reader); }
+  static bool decode(byte_reader& reader, unsigned char* out, arena& strings, std::uint64_t seed,
+                     std::uint64_t& hash) noexcept {
+    if (!codec::decode(reader, out, strings)) return false;
+    hash = codec::stored_hash(out, seed);
+    return true;
+  }
+};
+
+template <class K>
+struct dedup_fingerprint_storage {
+  using key_type = K;
+  using codec = dedup_key_codec<K>;
+  static constexpr std::size_t stored_size = 15;
+  static constexpr bool uses_arena = false;
+  static constexpr std::uint64_t signature = 0xF000u ^ codec::signature;
+  static constexpr bool fingerprint = true;
+
+  // The table hash is the low word with bit 7 cleared: bits 0-6 live in the control byte,
+  // bits 8-63 and the high word in the slot.
+  struct prepared {
+    std::uint64_t hash;
+    std::uint64_t high;
+  };
+  static prepared from(hash128_t fp) noexcept { return prepared{fp.low & ~std::uint64_t{0x80}, fp.high}; }
+  static prepared prepare(const K& key, std::uint64_t seed, std::string& scratch) noexcept {
+    if constexpr (dedup_is_string_like<K>) {
+      return from(hash128(std::string_view(key), seed));
+    } else if constexpr (dedup_is_integer_like<K>) {
+      unsigned char bytes[8];
+      dedup_store_le64(bytes, codec::widen(key));
+      return from(hash128(bytes, 8, seed));
+    } else if constexpr (dedup_is_plain_bytes<K>) {
+      return from(hash128(&key, sizeof(K), seed));
+    } else {
+      scratch.clear();
+      codec::canonical(key, scratch);
+      return from(hash128(scratch.data(), scratch.size(), seed));
+    }
+  }
+  static void rebind(prepared&, const K&) noexcept {}
+  static void pack(const prepared& p, unsigned char* out) noexcept {
+    unsigned char low[8];
+    dedup_store_le64(low, p.hash);
+    std::memcpy(out, low + 1, 7);
+    dedup_store_le64(out + 7, p.high);
+  }
+  static bool equal(const unsigned char* stored, const prepared& p) noexcept {
+    unsigned char packed[stored_size];
+    pack(p, packed);
+    return std::memcmp(stored, packed, stored_size) == 0;
+  }
+  static bool store(const prepared& p, unsigned char* out, arena&) noexcept {
+    pack(p, out);
+    return true;
+  }
+  static prepared unpack(const unsigned char* stored, std::uint8_t tag) noexcept {
+    unsigned char low[8];
+    low[0] = tag;
+    std::memcpy(low + 1, stored, 7);
+    return prepared{dedup_load_le64(low), dedup_load_le64(stored + 7)};
+  }
+  static std::uint64_t rehash(const unsigned char* stored, std::uint8_t tag, std::uint64_t) noexcept {
+    return unpack(stored, tag).hash;
+  }
+  template <class Writer>
+  static void encode(const unsigned char* stored, std::uint8_t tag, Writer& writer) {
+    prepared p = unpack(stored, tag);
+    writer.u64(p.hash);
+    writer.u64(p.high);
+  }
+  static void skip(byte_reader& reader) noexcept { reader.bytes(16); }
+  static bool decode(byte_reader& reader, unsigned char* out, arena&, std::uint64_t,
+                     std::uint64_t& hash) noexcept {
+    prepared p{reader.u64(), reader.u64()};
+    if (!reader.ok() || (p.hash & 0x80u) != 0) return false;
+    pack(p, out);
+    hash = p.hash;
+    return true;
+  }
+};
+
+}  // namespace detail
+SLUICE_NAMESPACE_END

@@ -1,0 +1,178 @@
+// Checkpoints: round trips continue with identical verdicts; damaged input is refused cleanly.
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "catch_shim.hpp"
+#include "dedup/model.hpp"
+#include "dedup/records.hpp"
+#include "sluice/detail/crc32c.hpp"
+
+namespace {
+using sluice::verdict;
+using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+using text_dedup = sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
+using fingerprint_dedup =
+    sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of, sluice::fingerprints>;
+
+template <class Dedup>
+Dedup filled(std::uint64_t seed, sluice::expiry policy = sluice::expiry::sliding) {
+  sluice::window_dedup_config config;
+  config.window = 50;
+  config.allowed_lateness = 7;
+  config.policy = policy;
+  config.seed = seed;
+  auto d = Dedup::create(config).value();
+  sluice_test::rng rng(seed);
+  using record = typename Dedup::record_type;
+  for (int i = 0; i < 400; ++i) {
+    const std::uint64_t key = rng.below(150);  // drawn in sequence: argument order is unspecified
+    d.offer(dedup_test::make(static_cast<const record*>(nullptr), key, i / 2 - rng.between(0, 6)));
+  }
+  return d;
+}
+
+// Offers the same continuation to both and demands identical verdicts and counters.
+template <class Dedup>
+void same_future(Dedup& a, Dedup& b, std::uint64_t seed) {
+  using record = typename Dedup::record_type;
+  sluice_test::rng rng(seed);
+  for (int i = 0; i < 400; ++i) {
+    const std::uint64_t key = rng.below(150);
+    const record r = dedup_test::make(static_cast<const record*>(nullptr), key, 200 + i / 2 - rng.between(0, 9));
+    REQUIRE(a.offer(r) == b.offer(r));
+  }
+  CHECK(dedup_test::same_counts(a.stats(), b.stats()));
+}
+
+void reseal(std::string& bytes) {
+  const std::uint32_t crc = sluice::detail::crc32c(bytes.data(), bytes.size() - 4);
+  for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + static_cast<std::size_t>(i)] = static_cast<char>(crc >> (8 * i));
+}
+}  // namespace
+
+TEST_CASE("checkpoint round trip continues with identical verdicts", "[dedup]") {
+  for (auto policy : {sluice::expiry::from_first, sluice::expiry::sliding}) {
+    auto a = filled<u64_dedup>(1, policy);
+    std::string bytes;
+    REQUIRE_FALSE(a.save(bytes, 11));
+    auto b = u64_dedup::restore(bytes).value();
+    CHECK(b.writer_epoch() == 11);
+    CHECK(b.config().policy == policy);
+    same_future(a, b, 2);
+
+    auto c = filled<text_dedup>(3, policy);
+    std::vector<unsigned char> vector_bytes;
+    REQUIRE_FALSE(c.save(vector_bytes));
+    auto d = text_dedup::restore(vector_bytes.data(), vector_bytes.size()).value();
+    same_future(c, d, 4);
+
+    auto e = filled<fingerprint_dedup>(5, policy);
+    std::string callable_bytes;
+    auto sink = [&](const void* data, std::size_t size) { callable_bytes.append(static_cast<const char*>(data), size); };
+    REQUIRE_FALSE(e.save(sink));
+    auto f = fingerprint_dedup::restore(callable_bytes).value();
+    same_future(e, f, 6);
+
+    // A restored object saves a snapshot of the same size that restores again.
+    std::string again;
+    REQUIRE_FALSE(u64_dedup::restore(bytes)->save(again, 11));
+    CHECK(again.size() == bytes.size());
+    auto g = u64_dedup::restore(again).value();
+    auto h = filled<u64_dedup>(1, policy);
+    same_future(g, h, 2);
+  }
+}
+
+TEST_CASE("a failing sink reports IO_ERROR", "[dedup]") {
+  auto a = filled<u64_dedup>(1);
+  std::size_t budget = 100;
+  auto sink = [&](const void*, std::size_t size) {
+    if (size > budget) return false;
+    budget -= size;
+    return true;
+  };
+  CHECK(a.save(sink) == sluice::errc::io_error);
+}
+
+TEST_CASE("truncated checkpoints are CHECKPOINT_CORRUPT", "[dedup]") {
+  auto a = filled<text_dedup>(7);
+  std::string bytes;
+  REQUIRE_FALSE(a.save(bytes));
+  for (std::size_t size = 0; size < bytes.size(); ++size) {
+    auto r = text_dedup::restore(bytes.data(), size);
+    REQUIRE_FALSE(r.has_value());
+    REQUIRE(r.error() == sluice::errc::checkpoint_corrupt);
+  }
+}
+
+TEST_CASE("every flipped bit is detected", "[dedup]") {
+  auto a = filled<u64_dedup>(8);
+  std::string bytes;
+  REQUIRE_FALSE(a.save(bytes));
+  const std::size_t step = bytes.size() > 4000 ? 3 : 1;
+  for (std::size_t at = 0; at < bytes.size(); at += step) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = bytes;
+      damaged[at] = static_cast<char>(damaged[at] ^ (1 << bit));
+      auto r = u64_dedup::restore(damaged);
+      REQUIRE_FALSE(r.has_value());
+      if (at >= 4 && at < 8)  // the version field is read before the checksum
+        REQUIRE((r.error() == sluice::errc::checkpoint_corrupt || r.error() == sluice::errc::checkpoint_version_unsupported));
+      else
+        REQUIRE(r.error() == sluice::errc::checkpoint_corrupt);
+    }
+  }
+}
+
+TEST_CASE("future versions, foreign key types and inconsistent content are refused", "[dedup]") {
+  auto a = filled<u64_dedup>(9);
+  std::string bytes;
+  REQUIRE_FALSE(a.save(bytes));
+
+  std::string future = bytes;
+  future[4] = 2;
+  reseal(future);
+  CHECK(u64_dedup::restore(future).error() == sluice::errc::checkpoint_version_unsupported);
+
+  CHECK(text_dedup::restore(bytes).error() == sluice::errc::invalid_config);
+  using fingerprint_u64 = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of, sluice::fingerprints>;
+  CHECK(fingerprint_u64::restore(bytes).error() == sluice::errc::invalid_config);
+
+  // A valid checksum over nonsense: window 0.
+  std::string zero_window = bytes;
+  std::memset(&zero_window[32], 0, 8);
+  reseal(zero_window);
+  CHECK(u64_dedup::restore(zero_window).error() == sluice::errc::checkpoint_corrupt);
+
+  // The same key twice with the same expiry.
+  const std::size_t header = 120;
+  REQUIRE(bytes.size() > header + 4 + 32);
+  std::string twice = bytes;
+  std::memcpy(&twice[header + 16], &twice[header], 16);
+  reseal(twice);
+  CHECK(u64_dedup::restore(twice).error() == sluice::errc::checkpoint_corrupt);
+
+  // An expiry beyond anything the watermark allows.
+  std::string far_future = bytes;
+  std::memset(&far_future[header], 0xFF, 7);
+  far_future[header + 7] = 0x7F;
+  reseal(far_future);
+  CHECK(u64_dedup::restore(far_future).error() == sluice::errc::checkpoint_corrupt);
+
+  // More entries announced than present.
+  std::string short_count = bytes;
+  short_count[header - 8] = static_cast<char>(short_count[header - 8] + 1);
+  reseal(short_count);
+  CHECK(u64_dedup::restore(short_count).error() == sluice::errc::checkpoint_corrupt);
+
+  // A budget this host cannot meet.
+  sluice::window_dedup_config config = a.config();
+  config.memory_budget = static_cast<std::size_t>(a.stats().bytes / 2);
+  std::string tight = bytes;
+  const auto budget = static_cast<std::uint64_t>(config.memory_budget);
+  for (int i = 0; i < 8; ++i) tight[48 + static_cast<std::size_t>(i)] = static_cast<char>(budget >> (8 * i));
+  reseal(tight);
+  CHECK(u64_dedup::restore(tight).error() == sluice::errc::memory_budget_exceeded);
+}

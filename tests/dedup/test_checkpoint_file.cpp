@@ -1,0 +1,91 @@
+// The snapshot file writer: atomic replacement and the stale-writer guard.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include "catch_shim.hpp"
+#include "dedup/records.hpp"
+#include "sluice/checkpoint_file.hpp"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct temporary_directory {
+  fs::path path;
+  temporary_directory() {
+    sluice_test::rng rng(reinterpret_cast<std::uintptr_t>(this) ^ static_cast<std::uint64_t>(::getpid()));
+    path = fs::temp_directory_path() / ("sluice-dedup-test-" + std::to_string(rng.next()));
+    fs::create_directories(path);
+  }
+  ~temporary_directory() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
+using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+
+std::string snapshot(std::uint64_t epoch, std::uint64_t id) {
+  sluice::window_dedup_config config;
+  config.window = 100;
+  auto d = u64_dedup::create(config).value();
+  d.offer({id, 10});
+  std::string bytes;
+  REQUIRE_FALSE(d.save(bytes, epoch));
+  return bytes;
+}
+}  // namespace
+
+TEST_CASE("snapshot files are replaced atomically and stale writers are refused", "[dedup]") {
+  temporary_directory dir;
+  const std::string path = (dir.path / "dedup.snap").string();
+
+  const std::string v5 = snapshot(5, 1);
+  CHECK(sluice::snapshot_epoch(v5).value() == 5);
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, v5));
+  CHECK(sluice::read_snapshot_file(path).value() == v5);
+
+  // An older writer is refused and the file is untouched.
+  const std::string v4 = snapshot(4, 2);
+  CHECK(sluice::write_snapshot_file(path, v4) == sluice::errc::stale_writer);
+  CHECK(sluice::read_snapshot_file(path).value() == v5);
+
+  // The same epoch may re-save; a newer one takes over.
+  const std::string v5b = snapshot(5, 3);
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, v5b));
+  CHECK(sluice::read_snapshot_file(path).value() == v5b);
+  const std::string v6 = snapshot(6, 4);
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, v6));
+  CHECK(sluice::write_snapshot_file(path, v5) == sluice::errc::stale_writer);
+
+  // What is read back restores.
+  auto restored = u64_dedup::restore(sluice::read_snapshot_file(path).value());
+  REQUIRE(restored.has_value());
+  CHECK(restored->writer_epoch() == 6);
+  CHECK(restored->offer({4, 20}) == sluice::verdict::duplicate);
+
+  // No temporary files are left behind; only the snapshot and its lock file.
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path)) {
+    ++files;
+    const std::string name = entry.path().filename().string();
+    CHECK((name == "dedup.snap" || name == "dedup.snap.lock"));
+  }
+  CHECK(files == 2);
+}
+
+TEST_CASE("snapshot file errors are values", "[dedup]") {
+  temporary_directory dir;
+  CHECK(sluice::write_snapshot_file((dir.path / "x.snap").string(), "short") == sluice::errc::checkpoint_corrupt);
+  CHECK(sluice::snapshot_epoch("").error() == sluice::errc::checkpoint_corrupt);
+  const std::string nowhere = (dir.path / "missing" / "x.snap").string();
+  CHECK(sluice::write_snapshot_file(nowhere, snapshot(1, 1)) == sluice::errc::io_error);
+  CHECK(sluice::read_snapshot_file(nowhere).error() == sluice::errc::io_error);
+  // A damaged file on disk carries no epoch and may be replaced.
+  const std::string path = (dir.path / "damaged.snap").string();
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(9, 1)));
+  fs::resize_file(path, 3);
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(1, 1)));
+  CHECK(sluice::snapshot_epoch(sluice::read_snapshot_file(path).value()).value() == 1);
+}

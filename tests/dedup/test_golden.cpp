@@ -1,0 +1,96 @@
+// Cross-architecture checkpoints: snapshots produced on x86-64 and committed as bytes
+// (golden_checkpoints.hpp) must restore on every host with identical verdicts, and the same
+// stream must produce the very same bytes everywhere (little-endian format, portable hash,
+// deterministic table layout). Regenerate with: sluice_tests "[.dedup-golden-print]".
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "catch_shim.hpp"
+#include "dedup/golden_checkpoints.hpp"
+#include "dedup/model.hpp"
+#include "dedup/records.hpp"
+
+namespace {
+
+template <class Record, class KeyOf, class TimeOf, class Storage>
+struct golden_case {
+  using dedup_type = sluice::window_dedup<Record, KeyOf, TimeOf, Storage>;
+  using key_type = typename dedup_type::key_type;
+
+  sluice::expiry policy;
+  std::uint64_t stream_seed;
+
+  sluice::window_dedup_config config() const {
+    sluice::window_dedup_config c;
+    c.window = 40;
+    c.allowed_lateness = 5;
+    c.policy = policy;
+    c.seed = 0x5EED;
+    return c;
+  }
+  // Record i of the golden stream; 0..59 go into the snapshot, 60.. are the continuation.
+  static Record record(sluice_test::rng& rng, int i) {
+    const std::uint64_t key = rng.below(40);  // drawn in sequence: argument order is unspecified
+    return dedup_test::make(static_cast<const Record*>(nullptr), key, i / 2 - rng.between(0, 4));
+  }
+
+  std::string produce() const {
+    auto dedup = dedup_type::create(config()).value();
+    sluice_test::rng rng(stream_seed);
+    for (int i = 0; i < 60; ++i) dedup.offer(record(rng, i));
+    std::string bytes;
+    REQUIRE_FALSE(dedup.save(bytes, 20240601));
+    return bytes;
+  }
+
+  void check(const unsigned char* golden, std::size_t size) const {
+    const std::string expected(reinterpret_cast<const char*>(golden), size);
+    CHECK(produce() == expected);
+
+    auto restored = dedup_type::restore(expected);
+    REQUIRE(restored.has_value());
+    CHECK(restored->writer_epoch() == 20240601);
+    dedup_model::window_model<key_type> model(config());
+    sluice_test::rng rng(stream_seed);
+    for (int i = 0; i < 60; ++i) {
+      const Record r = record(rng, i);
+      model.offer(KeyOf{}(r), TimeOf{}(r));
+    }
+    for (int i = 60; i < 200; ++i) {
+      const Record r = record(rng, i);
+      REQUIRE(restored->offer(r) == model.offer(KeyOf{}(r), TimeOf{}(r)));
+    }
+    CHECK(restored->stats().first == model.first);
+    CHECK(restored->stats().duplicate == model.duplicate);
+  }
+
+  void print(const char* name) const {
+    const std::string bytes = produce();
+    std::printf("inline constexpr unsigned char %s[] = {", name);
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+      std::printf("%s0x%02x,", i % 16 == 0 ? "\n    " : " ", static_cast<unsigned char>(bytes[i]));
+    std::printf("\n};\n");
+  }
+};
+
+const golden_case<dedup_test::event, dedup_test::id_of, dedup_test::time_of, sluice::exact_keys> u64_case{
+    sluice::expiry::from_first, 101};
+const golden_case<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of, sluice::exact_keys>
+    text_case{sluice::expiry::sliding, 202};
+const golden_case<dedup_test::tenant_event, dedup_test::tenant_key_of, dedup_test::tenant_time_of, sluice::fingerprints>
+    tenant_case{sluice::expiry::sliding, 303};
+
+}  // namespace
+
+TEST_CASE("golden checkpoints from x86-64 restore with identical verdicts on this host", "[dedup]") {
+  u64_case.check(dedup_golden::u64_from_first, sizeof dedup_golden::u64_from_first);
+  text_case.check(dedup_golden::text_sliding, sizeof dedup_golden::text_sliding);
+  tenant_case.check(dedup_golden::tenant_fingerprints, sizeof dedup_golden::tenant_fingerprints);
+}
+
+TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {
+  u64_case.print("u64_from_first");
+  text_case.print("text_sliding");
+  tenant_case.print("tenant_fingerprints");
+}

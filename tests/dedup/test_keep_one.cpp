@@ -1,0 +1,139 @@
+// keep_one_per_key against a std::map model; order and partition independence; ties.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "catch_shim.hpp"
+#include "sluice/dedup.hpp"
+#include "test_support.hpp"
+
+namespace {
+struct row {
+  std::uint64_t key;
+  std::int64_t version;
+  std::uint32_t payload;
+  bool operator==(const row& o) const { return key == o.key && version == o.version && payload == o.payload; }
+  bool operator<(const row& o) const { return std::tie(key, version, payload) < std::tie(o.key, o.version, o.payload); }
+};
+auto key_of = [](const row& r) { return r.key; };
+auto by_version = [](const row& a, const row& b) { return a.version < b.version; };  // not total
+auto total = [](const row& a, const row& b) {
+  return std::tie(a.version, a.payload) < std::tie(b.version, b.payload);
+};
+
+std::vector<row> random_rows(sluice_test::rng& rng, std::size_t n, std::uint64_t keys) {
+  std::vector<row> rows;
+  for (std::size_t i = 0; i < n; ++i)
+    rows.push_back({rng.below(keys), rng.between(0, 20), static_cast<std::uint32_t>(rng.below(1000))});
+  return rows;
+}
+
+std::vector<row> sorted(std::vector<row> rows) {
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+}  // namespace
+
+TEST_CASE("keep_one_per_key keeps the greatest record per key and counts ties", "[dedup]") {
+  const std::size_t rounds = sluice_test::scaled(300);
+  for (std::size_t round = 0; round < rounds; ++round) {
+    sluice_test::rng rng(round);
+    const auto n = static_cast<std::size_t>(rng.below(400));  // drawn in sequence
+    auto rows = random_rows(rng, n, 1 + rng.below(120));
+    // Model: per key, the maximum version, and how many records reach it.
+    std::map<std::uint64_t, std::pair<std::int64_t, int>> model;
+    for (const row& r : rows) {
+      auto it = model.find(r.key);
+      if (it == model.end()) model[r.key] = {r.version, 1};
+      else if (r.version > it->second.first) it->second = {r.version, 1};
+      else if (r.version == it->second.first) ++it->second.second;
+    }
+    std::vector<row> original = rows;
+    auto result = sluice::keep_one_per_key(rows.begin(), rows.end(), key_of, by_version);
+    REQUIRE(result.kept == model.size());
+    REQUIRE(result.end == rows.begin() + static_cast<std::ptrdiff_t>(model.size()));
+    std::size_t ties = 0;
+    for (const auto& entry : model) ties += entry.second.second > 1 ? 1u : 0u;
+    CHECK(result.ambiguous == ties);
+    std::set<std::uint64_t> seen;
+    for (auto it = rows.begin(); it != result.end; ++it) {
+      REQUIRE(seen.insert(it->key).second);
+      REQUIRE(it->version == model[it->key].first);
+      // The first of the tied records is the one kept.
+      auto first_best = std::find_if(original.begin(), original.end(), [&](const row& r) {
+        return r.key == it->key && r.version == it->version;
+      });
+      REQUIRE(*first_best == *it);
+    }
+    // Kept records stay in their input order.
+    for (auto it = rows.begin(); it + 1 < result.end; ++it) {
+      auto a = std::find(original.begin(), original.end(), *it);
+      auto b = std::find(original.begin(), original.end(), *(it + 1));
+      REQUIRE(a < b);
+    }
+  }
+}
+
+TEST_CASE("keep_one_per_key with a total order ignores input order and partitioning", "[dedup]") {
+  const std::size_t rounds = sluice_test::scaled(200);
+  for (std::size_t round = 0; round < rounds; ++round) {
+    sluice_test::rng rng(5000 + round);
+    const auto n = 1 + static_cast<std::size_t>(rng.below(600));  // drawn in sequence
+    auto rows = random_rows(rng, n, 1 + rng.below(200));
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());  // no identical records
+    for (std::size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[static_cast<std::size_t>(rng.below(i))]);
+
+    auto whole = rows;
+    auto all = sluice::keep_one_per_key(whole.begin(), whole.end(), key_of, total);
+    CHECK(all.ambiguous == 0);
+    const auto expected = sorted(std::vector<row>(whole.begin(), all.end));
+
+    // Shuffled input.
+    auto shuffled = rows;
+    for (std::size_t i = shuffled.size(); i > 1; --i) std::swap(shuffled[i - 1], shuffled[static_cast<std::size_t>(rng.below(i))]);
+    auto again = sluice::keep_one_per_key(shuffled.begin(), shuffled.end(), key_of, total);
+    CHECK(sorted(std::vector<row>(shuffled.begin(), again.end)) == expected);
+
+    // Random partitions, each deduplicated, then their concatenation.
+    std::vector<row> concatenated;
+    for (std::size_t at = 0; at < shuffled.size();) {
+      const std::size_t part_size = std::min<std::size_t>(shuffled.size() - at, static_cast<std::size_t>(1 + rng.below(80)));
+      std::vector<row> part(shuffled.begin() + static_cast<std::ptrdiff_t>(at),
+                            shuffled.begin() + static_cast<std::ptrdiff_t>(at + part_size));
+      auto r = sluice::keep_one_per_key(part.begin(), part.end(), key_of, total);
+      concatenated.insert(concatenated.end(), part.begin(), r.end);
+      at += part_size;
+    }
+    auto merged = sluice::keep_one_per_key(concatenated.begin(), concatenated.end(), key_of, total);
+    CHECK(sorted(std::vector<row>(concatenated.begin(), merged.end)) == expected);
+  }
+}
+
+TEST_CASE("keep_one_per_key works with string and composite keys and empty ranges", "[dedup]") {
+  std::vector<std::pair<std::string, int>> items{{"b", 1}, {"a", 3}, {"b", 7}, {"a", 2}, {"c", 0}, {"b", 7}};
+  auto r = sluice::keep_one_per_key(items.begin(), items.end(), [](const auto& p) { return p.first; },
+                                    [](const auto& x, const auto& y) { return x.second < y.second; });
+  CHECK(r.kept == 3);
+  CHECK(r.ambiguous == 1);  // "b" has two records at 7
+  std::vector<std::pair<std::string, int>> kept(items.begin(), r.end);
+  CHECK(kept == std::vector<std::pair<std::string, int>>{{"a", 3}, {"b", 7}, {"c", 0}});
+
+  std::vector<std::pair<std::string, int>> none;
+  auto e = sluice::keep_one_per_key(none.begin(), none.end(), [](const auto& p) { return p.first; },
+                                    [](const auto& x, const auto& y) { return x.second < y.second; });
+  CHECK(e.kept == 0);
+  CHECK(e.end == none.end());
+
+  std::vector<std::tuple<int, std::string, double>> composite{{1, "x", 0.5}, {1, "x", 0.7}, {1, "y", 0.1}};
+  auto c = sluice::keep_one_per_key(
+      composite.begin(), composite.end(),
+      [](const auto& t) { return std::make_pair(std::get<0>(t), std::get<1>(t)); },
+      [](const auto& x, const auto& y) { return std::get<2>(x) < std::get<2>(y); });
+  CHECK(c.kept == 2);
+  CHECK(std::get<2>(composite[0]) == 0.7);
+}

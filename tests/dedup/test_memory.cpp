@@ -1,0 +1,86 @@
+// Memory stays flat in a steady stream, and state is freed a whole bucket at a time.
+#include <algorithm>
+#include <cstdint>
+
+#include "catch_shim.hpp"
+#include "dedup/records.hpp"
+
+namespace {
+using sluice::verdict;
+
+template <class Storage>
+void steady_stream() {
+  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of, Storage>;
+  sluice::window_dedup_config config;
+  config.window = 1000;
+  config.allowed_lateness = 50;
+  config.seed = 42;
+  auto d = dedup_type::create(config).value();
+  sluice_test::rng rng(9);
+  const std::int64_t per_unit = 4;  // records per time unit: ~4000 keys per window
+  const std::int64_t windows = static_cast<std::int64_t>(sluice_test::scaled(100));
+  std::uint64_t next_id = 0;
+  std::uint64_t early_bytes = 0, early_keys = 0, late_bytes = 0, late_keys = 0;
+  for (std::int64_t t = 0; t < windows * config.window; ++t) {
+    for (std::int64_t i = 0; i < per_unit; ++i) {
+      // Half the records repeat a recent id (within the last half window).
+      const bool repeat = next_id > 2000 && rng.percent(50);
+      const std::uint64_t id = repeat ? next_id - 1 - rng.below(2000) : next_id++;
+      const verdict v = d.offer({id, t - rng.between(0, 40)});
+      REQUIRE(v != verdict::late);
+      if (!repeat) REQUIRE(v == verdict::first);
+    }
+    if (t % config.window == 0 && t >= 3 * config.window) {
+      const auto s = d.stats();
+      if (t < 10 * config.window) {
+        early_bytes = std::max<std::uint64_t>(early_bytes, s.bytes);
+        early_keys = std::max<std::uint64_t>(early_keys, s.live_keys);
+      } else {
+        late_bytes = std::max<std::uint64_t>(late_bytes, s.bytes);
+        late_keys = std::max<std::uint64_t>(late_keys, s.live_keys);
+      }
+    }
+  }
+  CAPTURE(early_bytes, late_bytes, early_keys, late_keys);
+  // Held keys: one window plus lateness of ids, plus at most one bucket of expired ones.
+  CHECK(late_keys <= static_cast<std::uint64_t>((config.window + config.allowed_lateness) * per_unit * 5 / 4 + 200));
+  if (windows >= 20) {
+    CHECK(late_keys <= early_keys + early_keys / 20);
+    CHECK(late_bytes <= early_bytes + early_bytes / 10);
+  }
+  const auto before = d.stats();
+  d.advance_watermark(windows * config.window + 2 * config.window);
+  const auto after = d.stats();
+  CHECK(after.live_keys == 0);
+  CHECK(after.evicted == before.evicted + before.live_keys);
+  CHECK(after.bytes < before.bytes / 10);
+}
+}  // namespace
+
+TEST_CASE("steady stream: bytes and held keys do not drift over 100 windows", "[dedup]") {
+  steady_stream<sluice::exact_keys>();
+  steady_stream<sluice::fingerprints>();
+}
+
+TEST_CASE("expired keys are freed in whole buckets and never outlive a bucket span", "[dedup]") {
+  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+  sluice::window_dedup_config config;
+  config.window = 400;  // buckets span 100 time units
+  auto d = dedup_type::create(config).value();
+  for (std::uint64_t id = 0; id < 400; ++id) d.offer({id, static_cast<std::int64_t>(id)});  // expiries 400..799
+  const std::uint64_t held = d.stats().live_keys;
+  CHECK(held == 400);
+  // Keys expire one per time unit; memory is returned in steps, never later than one span.
+  std::uint64_t last_held = held;
+  for (std::int64_t w = 400; w <= 800; ++w) {
+    d.advance_watermark(w);
+    const std::uint64_t now = d.stats().live_keys;
+    const std::uint64_t truly_live = static_cast<std::uint64_t>(std::max<std::int64_t>(0, 799 - w));
+    REQUIRE(now >= truly_live);
+    REQUIRE(now <= truly_live + 100);
+    REQUIRE(now <= last_held);
+    last_held = now;
+  }
+  CHECK(d.stats().live_keys == 0);
+  CHECK(d.stats().evicted == 400);
+}

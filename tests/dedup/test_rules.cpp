@@ -1,0 +1,121 @@
+// The four rules, one example each; configuration errors; extreme times.
+#include <cstdint>
+#include <limits>
+
+#include "catch_shim.hpp"
+#include "dedup/records.hpp"
+
+namespace {
+using sluice::verdict;
+using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+
+dedup_type make(std::int64_t window, std::int64_t lateness, sluice::expiry policy = sluice::expiry::from_first) {
+  sluice::window_dedup_config config;
+  config.window = window;
+  config.allowed_lateness = lateness;
+  config.policy = policy;
+  return dedup_type::create(config).value();
+}
+}  // namespace
+
+TEST_CASE("invalid configurations are errors, not crashes", "[dedup]") {
+  sluice::window_dedup_config config;
+  CHECK(dedup_type::create(config).error() == sluice::errc::invalid_config);  // window 0
+  config.window = -5;
+  CHECK(dedup_type::create(config).error() == sluice::errc::invalid_config);
+  config.window = 10;
+  config.allowed_lateness = -1;
+  CHECK(dedup_type::create(config).error() == sluice::errc::invalid_config);
+  config.allowed_lateness = 0;
+  config.memory_budget = 16;  // cannot hold even the object
+  CHECK(dedup_type::create(config).error() == sluice::errc::invalid_config);
+  config.memory_budget = SIZE_MAX;
+  CHECK(dedup_type::create(config).has_value());
+}
+
+TEST_CASE("first, duplicate and expiry with from_first", "[dedup]") {
+  auto d = make(10, 0);
+  CHECK(d.watermark() == std::numeric_limits<std::int64_t>::min());
+  CHECK(d.offer({1, 100}) == verdict::first);
+  CHECK(d.watermark() == 100);
+  CHECK(d.offer({1, 105}) == verdict::duplicate);
+  CHECK(d.offer({1, 109}) == verdict::duplicate);  // expiry 110 > watermark 109
+  CHECK(d.offer({1, 110}) == verdict::duplicate);  // W is 109 when the record is judged
+  CHECK(d.offer({1, 111}) == verdict::first);      // now W = 110 = expiry: forgotten
+  CHECK(d.offer({1, 112}) == verdict::duplicate);  // remembered again until 121
+}
+
+TEST_CASE("rule order: duplicate is judged against the watermark before the record moves it", "[dedup]") {
+  auto d = make(10, 0);
+  CHECK(d.offer({1, 100}) == verdict::first);  // expiry 110, W = 100
+  CHECK(d.offer({2, 115}) == verdict::first);  // W = 115
+  CHECK(d.offer({1, 115}) == verdict::first);  // expiry 110 <= W 115: forgotten
+  CHECK(d.offer({3, 114}) == verdict::late);   // 114 < W
+  const auto s = d.stats();
+  CHECK(s.first == 3);
+  CHECK(s.late == 1);
+  CHECK(s.duplicate == 0);
+}
+
+TEST_CASE("sliding expiry keeps a busy key alive", "[dedup]") {
+  auto from_first = make(10, 5);
+  auto sliding = make(10, 5, sluice::expiry::sliding);
+  for (std::int64_t t = 100; t <= 130; t += 6) {
+    const verdict a = from_first.offer({7, t});
+    const verdict b = sliding.offer({7, t});
+    CAPTURE(t);
+    CHECK(b == (t == 100 ? verdict::first : verdict::duplicate));
+    // from_first forgets the key once W = t - 5 has reached its expiry, 110
+    CHECK(a == ((t == 100 || t == 124) ? verdict::first : verdict::duplicate));
+  }
+}
+
+TEST_CASE("late records change nothing", "[dedup]") {
+  auto d = make(100, 20);
+  CHECK(d.offer({1, 1000}) == verdict::first);  // W = 980
+  CHECK(d.offer({2, 979}) == verdict::late);
+  CHECK(d.offer({2, 980}) == verdict::first);  // t == W is not late
+  CHECK(d.offer({2, 985}) == verdict::duplicate);
+  d.advance_watermark(500);  // never moves backwards
+  CHECK(d.watermark() == 980);
+  d.advance_watermark(2000);
+  CHECK(d.watermark() == 2000);
+  CHECK(d.offer({1, 2000}) == verdict::first);
+  CHECK(d.stats().late == 1);
+}
+
+TEST_CASE("extreme event times saturate instead of overflowing", "[dedup]") {
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t min = std::numeric_limits<std::int64_t>::min();
+  auto d = make(max, max);
+  CHECK(d.offer({1, min}) == verdict::first);
+  CHECK(d.watermark() == min);
+  CHECK(d.offer({1, 0}) == verdict::duplicate);
+  CHECK(d.offer({1, max}) == verdict::duplicate);  // expiry min + max = -1 > W = 0? yes, still held
+  CHECK(d.watermark() == 0);
+  CHECK(d.offer({2, max}) == verdict::first);  // expiry saturates at max
+  d.advance_watermark(max - 1);
+  CHECK(d.offer({2, max}) == verdict::duplicate);  // W = max - 1 < expiry max
+  d.advance_watermark(max);
+  CHECK(d.offer({2, max}) == verdict::first);  // the expiry can no longer be ahead of W
+  CHECK(d.stats().live_keys + d.stats().evicted == d.stats().first);
+}
+
+TEST_CASE("a memory budget never turns a new record into a duplicate", "[dedup]") {
+  sluice::window_dedup_config config;
+  config.window = 1'000'000;
+  config.memory_budget = sizeof(dedup_type) + 4096;
+  auto d = dedup_type::create(config).value();
+  std::uint64_t over = 0;
+  for (std::uint64_t id = 0; id < 5000; ++id) {
+    const verdict v = d.offer({id, static_cast<std::int64_t>(id)});
+    REQUIRE(v != verdict::duplicate);  // every id is new
+    over += v == verdict::over_budget ? 1u : 0u;
+    REQUIRE(d.stats().bytes <= config.memory_budget);
+  }
+  CHECK(over > 0);
+  CHECK(d.stats().over_budget == over);
+  CHECK(d.stats().first + over == 5000);
+  // Keys that were remembered are still recognised.
+  CHECK(d.offer({0, 5000}) == verdict::duplicate);
+}
