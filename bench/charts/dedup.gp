@@ -7,7 +7,7 @@ bytes = 'python3 bench/charts/select.py '.results.'/dedup_bench.csv "^B/key$"'
 rate_columns = int(system(rates.' --columns'))
 byte_columns = int(system(bytes.' --columns'))
 if (rate_columns < 2 && byte_columns < 2) { print "dedup: no dedup_bench results, skipped"; exit }
-set terminal svg size 1000,440 dynamic font "sans,12" background rgb "white"
+set terminal svg size 1000,440 dynamic font "sans,12" background rgb "white" noenhanced
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1

@@ -4,7 +4,7 @@ if (!exists("results")) results = 'bench/results'
 select = 'python3 bench/charts/select.py '.results.'/hash_bench.csv "^GB/s$" "^(sluice hash64|XXH3_64bits|wyhash)$"'
 columns = int(system(select.' --columns'))
 if (columns < 2) { print "hash_throughput: no hash_bench results, skipped"; exit }
-set terminal svg size 900,420 dynamic font "sans,12" background rgb "white"
+set terminal svg size 900,420 dynamic font "sans,12" background rgb "white" noenhanced
 set output results.'/hash_throughput.svg'
 set title 'Hashing throughput by key size (higher is better)'
 set ylabel 'GB/s'

@@ -7,7 +7,7 @@ plans = 'python3 bench/charts/select.py '.results.'/compaction_bench.csv "^s$" "
 scd2_columns = int(system(scd2.' --columns'))
 plan_columns = int(system(plans.' --columns'))
 if (scd2_columns < 2 && plan_columns < 2) { print "scaling: no scd2/compaction results, skipped"; exit }
-set terminal svg size 1100,460 dynamic font "sans,12" background rgb "white"
+set terminal svg size 1100,460 dynamic font "sans,12" background rgb "white" noenhanced
 set output results.'/scaling.svg'
 set style data histograms
 set style histogram clustered gap 1
