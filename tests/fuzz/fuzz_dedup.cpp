@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -55,16 +54,12 @@ bool same_state(const sluice::dedup_stats& a, const sluice::dedup_stats& b) {
   return dedup_test::same_counts(a, b);
 }
 
-// Saves and restores `dedup`; the copy must hold the same state. `saturated`: the state may
-// hold keys whose expiry saturated at INT64_MAX, whose checkpoint restore() refuses once the
-// watermark reaches INT64_MAX (a known issue, asserted in tests/robustness); nothing is
-// returned then.
+// Saves and restores `dedup`; the copy must hold the same state.
 template <class Dedup>
-std::optional<Dedup> round_trip(const Dedup& dedup, std::uint64_t epoch, bool saturated = false) {
+Dedup round_trip(const Dedup& dedup, std::uint64_t epoch) {
   std::string bytes;
   FUZZ_CHECK(!dedup.save(bytes, epoch));
   auto restored = Dedup::restore(bytes);
-  if (!restored && saturated && dedup.watermark() == INT64_MAX) return std::nullopt;
   if (!restored)
     std::fprintf(stderr, "restore of a fresh save failed: %s (window %lld, lateness %lld, budget %zu, watermark %lld, live %llu)\n",
                  restored.error().message().c_str(), static_cast<long long>(dedup.config().window),
@@ -80,7 +75,7 @@ std::optional<Dedup> round_trip(const Dedup& dedup, std::uint64_t epoch, bool sa
   std::string again;
   FUZZ_CHECK(!restored->save(again, epoch));
   FUZZ_CHECK(again.size() == bytes.size());
-  return std::optional<Dedup>(std::move(restored).value());
+  return std::move(restored).value();
 }
 
 // Arbitrary bytes given to restore(): an error code, or an object that works.
@@ -95,7 +90,7 @@ void restore_bytes(std::string_view bytes, const Record& probe) {
   const sluice::dedup_stats before = dedup.stats();
   FUZZ_CHECK(before.bytes <= dedup.config().memory_budget);
   FUZZ_CHECK(dedup.config().window > 0 && dedup.config().allowed_lateness >= 0);
-  Dedup copy = std::move(*round_trip(dedup, dedup.writer_epoch()));
+  Dedup copy = round_trip(dedup, dedup.writer_epoch());
   // Both copies give the same verdicts to the same records.
   for (int i = 0; i < 4; ++i) {
     FUZZ_CHECK(dedup.offer(probe) == copy.offer(probe));
@@ -167,9 +162,6 @@ void stream_mode(fuzz::input& in, MakeRecord make_record) {
   if (scale == (std::int64_t{1} << 58)) base = in.flag() ? INT64_MAX - 3 * scale : INT64_MIN + 3 * scale;
   std::vector<Record> chunk;
   std::vector<verdict> verdicts;
-  // Keys whose expiry saturates at INT64_MAX are never freed (a known issue, asserted in
-  // tests/robustness/test_hostile_inputs.cpp); the final check skips streams that have them.
-  bool saturated = false;
   // FUZZ_TRACE=1 prints the stream, to turn a finding into a unit test.
   const bool trace = std::getenv("FUZZ_TRACE") != nullptr;
   if (trace)
@@ -191,9 +183,6 @@ void stream_mode(fuzz::input& in, MakeRecord make_record) {
         const std::int64_t jitter = static_cast<std::int64_t>(shape >> 4) * scale;
         if (base >= INT64_MIN + jitter) time = base - jitter;  // some records come late
         if ((shape & 0x0c) == 0x0c) time = in.flag() ? INT64_MIN : INT64_MAX;  // extreme times
-        // Known issue (tests/robustness/test_hostile_dedup.cpp): with window + lateness <= 4, a
-        // repeat whose expiry reaches INT64_MAX is `first`; kept out of the stream until fixed.
-        if (config.window <= 4 - config.allowed_lateness && time > INT64_MAX - 8) time = INT64_MAX - 8;
         chunk.push_back(make_record(in, time));
       }
       verdicts.assign(chunk.size(), verdict::first);
@@ -206,7 +195,6 @@ void stream_mode(fuzz::input& in, MakeRecord make_record) {
         const auto& record = chunk[i];
         const key_type key = record.id;  // both record types keep their key in `id`
         const std::int64_t time = record.time;
-        saturated = saturated || dedup_model::saturating_add(time, config.window) == INT64_MAX;
         if (trace)
           std::fprintf(stderr, "offer%s time=%lld -> %d\n", op & 1 ? " (batch)" : "",
                        static_cast<long long>(time), static_cast<int>(verdicts[i]));
@@ -228,7 +216,7 @@ void stream_mode(fuzz::input& in, MakeRecord make_record) {
       model.advance(w);
     } else if (op < 240) {
       if (trace) std::fprintf(stderr, "save and restore\n");
-      if (auto copy = round_trip(dedup, in.u64(), saturated)) dedup = std::move(*copy);
+      dedup = round_trip(dedup, in.u64());
     } else {
       // A damaged or truncated checkpoint is refused and leaves nothing behind.
       std::string bytes;
@@ -256,7 +244,7 @@ void stream_mode(fuzz::input& in, MakeRecord make_record) {
   }
   dedup.advance_watermark(INT64_MAX);
   const sluice::dedup_stats last = dedup.stats();
-  FUZZ_CHECK(last.live_keys == 0 || saturated);
+  FUZZ_CHECK(last.live_keys == 0);
   FUZZ_CHECK(last.evicted + last.live_keys == last.first);
 }
 

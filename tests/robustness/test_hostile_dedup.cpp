@@ -8,6 +8,7 @@
 
 #include "catch_shim.hpp"
 #include "dedup/model.hpp"
+#include "test_support.hpp"
 #include "sluice/dedup.hpp"
 
 namespace {
@@ -117,11 +118,10 @@ TEST_CASE("event times at INT64_MIN and INT64_MAX have documented verdicts", "[r
   CHECK(late.watermark() == INT64_MAX - 5);
 }
 
-// KNOWN ISSUE (fails until fixed): a key whose expiry saturates at INT64_MAX lands in a time
-// bucket the watermark can never pass, so it is never freed, and a checkpoint holding it
-// cannot be restored once the watermark is INT64_MAX. Anyone who controls event times can pin
-// memory this way (up to the budget, or without bound when there is none).
-TEST_CASE("keys with saturated expiry are freed at watermark INT64_MAX", "[robustness][!mayfail]") {
+// Keys whose expiry saturates at INT64_MAX are dead once the watermark reaches INT64_MAX
+// (expiry <= W): they must be freed, or whoever controls event times could pin memory, and a
+// checkpoint taken then must restore. Fuzzing found both (fixed).
+TEST_CASE("keys with saturated expiry are freed at watermark INT64_MAX", "[robustness]") {
   auto d = dedup::create(config(10)).value();
   for (std::uint64_t k = 0; k < 1000; ++k) d.offer(event{k, INT64_MAX});
   d.advance_watermark(INT64_MAX);
@@ -132,16 +132,21 @@ TEST_CASE("keys with saturated expiry are freed at watermark INT64_MAX", "[robus
   CHECK(stats.bytes == empty_bytes());
 }
 
-TEST_CASE("a checkpoint taken at watermark INT64_MAX restores", "[robustness][!mayfail]") {
+TEST_CASE("a checkpoint taken at watermark INT64_MAX restores", "[robustness]") {
   auto d = dedup::create(config(10)).value();
   d.offer(event{1, INT64_MAX});
-  d.offer(event{2, INT64_MAX});  // the second record leaves one expired key held
-  CHECK(d.stats().live_keys == 1);
+  d.offer(event{2, INT64_MAX});  // expired on arrival: nothing is held
+  CHECK(d.stats().live_keys == 0);
+  CHECK(d.stats().first == 2);
+  CHECK(d.stats().evicted == 2);
   std::string bytes;
   REQUIRE_FALSE(d.save(bytes));
   auto restored = dedup::restore(bytes);
-  REQUIRE(restored.has_value());  // today: CHECKPOINT_CORRUPT
+  REQUIRE(restored.has_value());
   CHECK(restored->watermark() == INT64_MAX);
+  CHECK(restored->stats().first == 2);
+  CHECK(restored->offer(event{2, INT64_MAX}) == verdict::first);
+  CHECK(restored->offer(event{3, INT64_MAX - 1}) == verdict::late);
 }
 
 TEST_CASE("empty keys and 1 MiB keys are ordinary keys", "[robustness]") {
@@ -199,10 +204,10 @@ TEST_CASE("garbage checkpoints are refused with CHECKPOINT_CORRUPT", "[robustnes
   CHECK(dedup::restore(nullptr, 0).error() == sluice::errc::checkpoint_corrupt);
 }
 
-// KNOWN ISSUE (fails until fixed): when window + allowed_lateness <= 4 and a record's expiry
-// reaches INT64_MAX (time >= INT64_MAX - window), a repeat of its key while the watermark
-// trails is `first` instead of `duplicate`: the duplicate passes through.
-TEST_CASE("tiny windows near INT64_MAX still catch duplicates", "[robustness][!mayfail]") {
+// With window + allowed_lateness <= 4 (time buckets one unit wide), a record whose expiry
+// reaches INT64_MAX (time >= INT64_MAX - window) must still catch its repeats while the
+// watermark trails. Fuzzing found the bucket number of that expiry overflowing (fixed).
+TEST_CASE("tiny windows near INT64_MAX still catch duplicates", "[robustness]") {
   for (std::int64_t window = 1; window <= 4; ++window) {
     for (std::int64_t lateness = 1; window + lateness <= 4; ++lateness) {
       for (std::int64_t back = 0; back <= window; ++back) {
@@ -211,8 +216,50 @@ TEST_CASE("tiny windows near INT64_MAX still catch duplicates", "[robustness][!m
         const std::int64_t time = INT64_MAX - back;
         CHECK(d.offer(event{1, time}) == verdict::first);
         CHECK(d.watermark() == time - lateness);
-        CHECK(d.offer(event{1, time}) == verdict::duplicate);  // today: first
+        CHECK(d.offer(event{1, time}) == verdict::duplicate);
+        d.advance_watermark(INT64_MAX);
+        CHECK(d.stats().live_keys == 0);
+        CHECK(d.stats().evicted == 1);
+        CHECK(d.stats().bytes == empty_bytes());
       }
     }
+  }
+}
+
+// Streams packed against INT64_MAX (and INT64_MIN), small windows and lateness, both policies:
+// the same verdicts as the model, nothing held once the watermark reaches INT64_MAX, and a
+// checkpoint at any point restores with the same state.
+TEST_CASE("streams at the ends of int64 agree with the model", "[robustness]") {
+  sluice_test::rng rng(0xED6E);
+  for (std::size_t round = 0; round < sluice_test::scaled(300); ++round) {
+    sluice::window_dedup_config c = config(rng.between(1, 6), rng.between(0, 5));
+    c.policy = rng.below(2) == 0 ? sluice::expiry::from_first : sluice::expiry::sliding;
+    const bool top = rng.below(2) == 0;
+    CAPTURE(round, c.window, c.allowed_lateness, top);
+    auto d = dedup::create(c).value();
+    dedup_model::window_model<std::uint64_t> model(c);
+    for (int i = 0; i < 40; ++i) {
+      const std::int64_t offset = rng.between(0, 12);
+      const std::int64_t time = top ? INT64_MAX - offset : INT64_MIN + offset;
+      const std::uint64_t key = rng.below(4);
+      CAPTURE(i, time, key);
+      REQUIRE(d.offer(event{key, time}) == model.offer(key, time));
+      if (rng.below(8) == 0) {
+        std::string bytes;
+        REQUIRE_FALSE(d.save(bytes));
+        auto restored = dedup::restore(bytes);
+        REQUIRE(restored.has_value());
+        CHECK(restored->stats().live_keys == d.stats().live_keys);
+        d = std::move(restored).value();
+      }
+    }
+    CHECK(d.watermark() == model.watermark());
+    CHECK(d.stats().first == model.first);
+    CHECK(d.stats().duplicate == model.duplicate);
+    CHECK(d.stats().late == model.late);
+    CHECK(d.stats().live_keys >= model.live_keys());
+    d.advance_watermark(INT64_MAX);
+    CHECK(d.stats().live_keys == 0);
+    CHECK(d.stats().evicted == d.stats().first);
   }
 }

@@ -173,6 +173,13 @@ class dedup_engine {
     }
     const std::uint64_t w = dedup_to_unsigned(watermark_);
     const std::uint64_t fresh = dedup_to_unsigned(dedup_saturating_add(time, settings_.window));
+    if (fresh <= w) {
+      // Only at watermark INT64_MAX, where every expiry is dead and no bucket is held: the
+      // key is `first` and expired on arrival, so it is counted as remembered and released.
+      ++counters_.first;
+      ++counters_.evicted;
+      return dedup_outcome::first;
+    }
     auto matches = [&p](const unsigned char* slot) { return Storage::equal(slot, p); };
 
     const std::uint64_t target = fresh - cached_base_ <= cached_span_ ? cached_index_ : index_of(fresh);
@@ -250,17 +257,21 @@ class dedup_engine {
         }
   }
 
-  // Bucket numbering. Boundaries fall on multiples of span in signed event time: bucket 0
-  // holds unsigned expiries below r = 2^63 mod span, bucket k >= 1 holds
-  // [r + (k - 1) * span, r + k * span).
+  // Bucket numbering. Boundaries fall on multiples of span in signed event time, that is at
+  // r + k * span in unsigned space, r = 2^63 mod span. When r > 0, bucket 0 holds the expiries
+  // below r and bucket k >= 1 holds [r + (k - 1) * span, r + k * span); when r == 0, bucket k
+  // holds [k * span, (k + 1) * span). Either way the index of the largest expiry fits (with
+  // span 1, r is 0 and the largest index is 2^64 - 1).
   std::uint64_t index_of(std::uint64_t e) const noexcept {
+    if (origin_ == 0) return e / span_;
     return e >= origin_ ? (e - origin_) / span_ + 1 : 0;
   }
   std::uint64_t base_of(std::uint64_t index) const noexcept {
+    if (origin_ == 0) return index * span_;
     return index == 0 ? 0 : origin_ + (index - 1) * span_;
   }
   std::uint64_t last_of(std::uint64_t index) const noexcept {
-    if (index == 0) return origin_ - 1;  // only reached when origin_ > 0
+    if (origin_ != 0 && index == 0) return origin_ - 1;
     const std::uint64_t base = base_of(index);
     return base > ~std::uint64_t{0} - (span_ - 1) ? ~std::uint64_t{0} : base + (span_ - 1);
   }
