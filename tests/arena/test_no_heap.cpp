@@ -34,6 +34,22 @@
 #define ARENA_TEST_SANITIZED_HEAP() 0
 #endif
 
+// ThreadSanitizer's runtime defines the global operator new/delete itself, so a second
+// definition cannot link: under TSan this file compiles to nothing (the other sanitizer and
+// plain builds run it).
+#if defined(__SANITIZE_THREAD__)
+#define ARENA_TEST_REPLACES_NEW() 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ARENA_TEST_REPLACES_NEW() 0
+#endif
+#endif
+#ifndef ARENA_TEST_REPLACES_NEW
+#define ARENA_TEST_REPLACES_NEW() 1
+#endif
+
+#if ARENA_TEST_REPLACES_NEW()
+
 namespace {
 
 // Per thread, so that other threads of the test program cannot disturb a measurement.
@@ -272,3 +288,5 @@ TEST_CASE("a fixed-buffer arena never calls operator new or malloc", "[arena]") 
   // bypasses glibc's heap statistics, so there only the operator new count remains).
   if (ARENA_TEST_HAS_MALLINFO2() && !ARENA_TEST_SANITIZED_HEAP()) CHECK(heap_is_observable);
 }
+
+#endif  // ARENA_TEST_REPLACES_NEW()
