@@ -8,6 +8,7 @@
 
 #include "catch_shim.hpp"
 #include "dedup/model.hpp"
+#include "dedup/records.hpp"
 #include "test_support.hpp"
 #include "sluice/dedup.hpp"
 
@@ -15,26 +16,12 @@ namespace {
 
 using sluice::verdict;
 
-struct event {
-  std::uint64_t id;
-  std::int64_t time;
-};
-struct id_of {
-  std::uint64_t operator()(const event& e) const noexcept { return e.id; }
-};
-struct time_of {
-  std::int64_t operator()(const event& e) const noexcept { return e.time; }
-};
-struct text {
-  std::string id;
-  std::int64_t time;
-};
-struct text_id {
-  const std::string& operator()(const text& e) const noexcept { return e.id; }
-};
-struct text_time {
-  std::int64_t operator()(const text& e) const noexcept { return e.time; }
-};
+using dedup_test::event;
+using dedup_test::id_of;
+using dedup_test::time_of;
+using text = dedup_test::text_event;
+using text_id = dedup_test::text_id_of;
+using text_time = dedup_test::text_time_of;
 
 using dedup = sluice::window_dedup<event, id_of, time_of>;
 using text_dedup = sluice::window_dedup<text, text_id, text_time>;
