@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh [--build-only] [benchmark-name...] (default: all)
 source "$(dirname "$0")/common.sh"
 need_build_tools
-need_packages libxxhash-dev libwyhash-dev robin-map-dev libabsl-dev libflathashmap-dev gnuplot-nox
+need_packages libxxhash-dev libwyhash-dev robin-map-dev libabsl-dev libflathashmap-dev nlohmann-json3-dev gnuplot-nox
 cd "$SLUICE_ROOT"
 build=build/bench
 results=bench/results

@@ -438,30 +438,31 @@ result<dead_letter<Payload>> parse_json_line(std::string_view line) {
     do {
       if (!in.string(key) || !in.expect(':')) return corrupt;
       bool good = true;
-      if (key == "format") {
+      const std::string_view name = key;  // compares lengths first
+      if (name == "format") {
         good = in.string(text) && text == "sluice.dead_letter";
         has_format = true;
-      } else if (key == "version") {
+      } else if (name == "version") {
         good = in.integer(version);
-      } else if (key == "domain") {
+      } else if (name == "domain") {
         good = in.string(domain);
         has_domain = true;
-      } else if (key == "code") {
+      } else if (name == "code") {
         good = in.integer(code);
         has_code = true;
-      } else if (key == "stage") {
+      } else if (name == "stage") {
         std::optional<pipeline_stage> stage;
         good = in.string(text) && (stage = stage_from_string(text)).has_value();
         if (good) letter.stage = *stage;
-      } else if (key == "source") {
+      } else if (name == "source") {
         good = detail::read_json_bytes(in, letter.source.source);
-      } else if (key == "partition") {
+      } else if (name == "partition") {
         good = in.integer(number) && number >= INT32_MIN && number <= INT32_MAX;
         letter.source.partition = static_cast<std::int32_t>(number);
-      } else if (key == "offset") {
+      } else if (name == "offset") {
         good = in.integer(number);
         letter.source.offset = number;
-      } else if (key == "event_time_us") {
+      } else if (name == "event_time_us") {
         if (in.peek() == 'n') {
           good = in.literal("null");
           letter.event_time.reset();
@@ -469,18 +470,18 @@ result<dead_letter<Payload>> parse_json_line(std::string_view line) {
           good = in.integer(number);
           letter.event_time = unix_micros(number);
         }
-      } else if (key == "first_failure_us") {
+      } else if (name == "first_failure_us") {
         good = in.integer(number);
         letter.first_failure = unix_micros(number);
-      } else if (key == "last_failure_us") {
+      } else if (name == "last_failure_us") {
         good = in.integer(number);
         letter.last_failure = unix_micros(number);
-      } else if (key == "attempts") {
+      } else if (name == "attempts") {
         good = in.integer(number) && number >= 0 && number <= static_cast<std::int64_t>(UINT32_MAX);
         letter.attempts = static_cast<std::uint32_t>(number);
-      } else if (key == "detail") {
+      } else if (name == "detail") {
         good = in.string(letter.detail) && letter.detail.size() <= dead_letter_detail_limit;
-      } else if (key == "headers") {
+      } else if (name == "headers") {
         letter.headers.clear();
         good = in.expect('[');
         if (good && !in.consume(']')) {
@@ -495,7 +496,7 @@ result<dead_letter<Payload>> parse_json_line(std::string_view line) {
           } while (good && in.consume(','));
           good = good && in.expect(']');
         }
-      } else if (key == "payload") {
+      } else if (name == "payload") {
         good = detail::read_json_bytes(in, payload_bytes) &&
                payload_codec<Payload>::from_bytes(payload_bytes, letter.payload);
       } else {

@@ -745,6 +745,23 @@ struct code_count {
   std::uint64_t count;
 };
 
+namespace detail {
+// Row (plus one; 0 for none) of each value from the first value of Enum's table on.
+template <std::size_t Span>
+struct counter_value_index {
+  std::uint16_t rows[Span];
+};
+template <class Enum, std::size_t Span>
+constexpr counter_value_index<Span> counter_row_index() noexcept {
+  counter_value_index<Span> index{};
+  constexpr auto& codes = code_table<Enum>::codes;
+  if (static_cast<std::size_t>(codes[std::size(codes) - 1].value - codes[0].value) < Span)
+    for (std::size_t i = 0; i < std::size(codes); ++i)
+      index.rows[static_cast<std::size_t>(codes[i].value - codes[0].value)] = static_cast<std::uint16_t>(i + 1);
+  return index;
+}
+}  // namespace detail
+
 // Per-code event counters for one taxonomy, safe to bump from any number of threads
 // (relaxed atomics: a snapshot taken while others count is approximate but never torn).
 // Codes of other categories are counted together under other().
@@ -810,9 +827,23 @@ class error_counters {
            std::strcmp(code.category().name(), category<Enum>().name()) == 0;
   }
   std::atomic<std::uint64_t>& slot(int value) noexcept {
-    const code_info* row = table().find(value);
-    return row != nullptr ? counts_[static_cast<std::size_t>(row - table().begin())] : unknown_;
+    if constexpr (dense_) {
+      const auto offset = static_cast<unsigned>(value - first_value_);
+      const std::uint16_t row = offset < index_span_ ? row_index_.rows[offset] : 0;
+      return row != 0 ? counts_[row - 1u] : unknown_;
+    } else {
+      const code_info* row = table().find(value);
+      return row != nullptr ? counts_[static_cast<std::size_t>(row - table().begin())] : unknown_;
+    }
   }
+
+  // Taxonomies whose values span at most 4096 get a direct value -> row index, so counting
+  // costs one load instead of a binary search of unpredictable branches.
+  static constexpr int first_value_ = code_table<Enum>::codes[0].value;
+  static constexpr std::size_t index_span_ =
+      static_cast<std::size_t>(code_table<Enum>::codes[size_ - 1].value - first_value_) + 1;
+  static constexpr bool dense_ = index_span_ <= 4096;
+  static constexpr auto row_index_ = detail::counter_row_index<Enum, dense_ ? index_span_ : 1>();
 
   std::array<std::atomic<std::uint64_t>, size_> counts_{};
   std::atomic<std::uint64_t> other_{0};

@@ -208,10 +208,20 @@ class json_reader {
       }
       if (c < 0x20u) return fail();
       if (c != '\\') {
-        std::size_t n = utf8_sequence_length(text_, position_);
-        if (n == 0) return fail();
-        out.append(text_.data() + position_, n);
-        position_ += n;
+        // Copy the whole run of plain characters (valid UTF-8 included) at once.
+        const std::size_t run_start = position_;
+        while (position_ < text_.size()) {
+          c = static_cast<unsigned char>(text_[position_]);
+          if (c == '"' || c == '\\' || c < 0x20u) break;
+          if (c < 0x80u) {
+            ++position_;
+            continue;
+          }
+          const std::size_t n = utf8_sequence_length(text_, position_);
+          if (n == 0) return fail();
+          position_ += n;
+        }
+        out.append(text_.data() + run_start, position_ - run_start);
         continue;
       }
       if (++position_ >= text_.size()) return fail();
