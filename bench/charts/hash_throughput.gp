@@ -1,7 +1,7 @@
 # Hashing throughput by key size: sluice hash64 against XXH3 and wyhash (bench/hash_bench.cpp).
 # Run by scripts/bench.sh as: gnuplot -e "results='bench/results'" bench/charts/hash_throughput.gp
 if (!exists("results")) results = 'bench/results'
-select = 'python3 bench/charts/select.py '.results.'/hash_bench.csv "^GB/s$" "^(sluice hash64|XXH3_64bits|wyhash)$"'
+select = 'python3 bench/charts/select.py '.results.'/hash_bench.csv "^GB/s$" "^(sluice hash64|XXH3_64bits, inlined|XXH3_64bits from libxxhash|wyhash)$"'
 columns = int(system(select.' --columns'))
 if (columns < 2) { print "hash_throughput: no hash_bench results, skipped"; exit }
 set terminal svg size 900,420 dynamic font "sans,12" background rgb "white" noenhanced
