@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Reshapes one benchmark CSV into a table gnuplot can plot (used by the *.gp scripts here).
 
-usage: select.py FILE UNIT_REGEX [CONTENDER_REGEX] [--columns] [--seconds]
+usage: select.py FILE UNIT_REGEX [CONTENDER_REGEX [WORKLOAD_REGEX]] [--columns] [--seconds]
 
 Keeps the rows whose unit matches UNIT_REGEX (and contender CONTENDER_REGEX) and prints one
 line per workload, one column per contender, in the order they first appear; the first line
-holds the column names (contender notes in trailing parentheses dropped). Missing cells are NaN. With --columns, prints the number of columns
+holds the column names (trailing notes in parentheses dropped from contenders and workloads). Missing cells are NaN. With --columns, prints the number of columns
 (0 when the file is missing or nothing matches), so a chart can skip itself. With --seconds,
 values in ms, us and ns are converted to seconds.
 """
@@ -21,21 +21,25 @@ def main():
     scale = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9}
     path, unit = args[0], re.compile(args[1])
     contender = re.compile(args[2]) if len(args) > 2 else re.compile("")
+    workload_filter = re.compile(args[3]) if len(args) > 3 else re.compile("")
     workloads, contenders, cells = [], [], {}
     try:
         with open(path, newline="") as f:
             for row in csv.DictReader(f):
                 if not unit.search(row["unit"]) or not contender.search(row["contender"]):
                     continue
-                if row["workload"] not in workloads:
-                    workloads.append(row["workload"])
+                if not workload_filter.search(row["workload"]):
+                    continue
+                workload = re.sub(r"(\s*\([^)]*\))+$", "", row["workload"])
+                if workload not in workloads:
+                    workloads.append(workload)
                 name = re.sub(r"\s*\([^)]*\)$", "", row["contender"])  # drop notes: "(median of 7)"
                 if name not in contenders:
                     contenders.append(name)
                 value = row["value"]
                 if seconds and row["unit"] in scale:
                     value = "%.9g" % (float(value) * scale[row["unit"]])
-                cells[(row["workload"], name)] = value
+                cells[(workload, name)] = value
     except OSError:
         pass
     if count_only:
