@@ -30,7 +30,9 @@ def main():
                     continue
                 if not workload_filter.search(row["workload"]):
                     continue
-                workload = re.sub(r"(\s*\([^)]*\))+$", "", row["workload"])
+                # The label drops what the workload filter matched and trailing notes in parentheses.
+                workload = (workload_filter.sub("", row["workload"]) if len(args) > 3 else row["workload"]).strip()
+                workload = re.sub(r"(\s*\([^)]*\))+$", "", workload).strip()
                 if workload not in workloads:
                     workloads.append(workload)
                 name = re.sub(r"\s*\([^)]*\)$", "", row["contender"])  # drop notes: "(median of 7)"
