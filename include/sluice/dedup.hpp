@@ -72,8 +72,9 @@ struct dedup_stats {
 struct exact_keys {};
 struct fingerprints {};
 
-// Format version written by window_dedup::save.
-inline constexpr std::uint32_t dedup_checkpoint_version = 1;
+// Format version written by window_dedup::save. Version 2 records the hash algorithm version
+// (sluice::hash_algorithm_version); restore still reads version 1.
+inline constexpr std::uint32_t dedup_checkpoint_version = 2;
 
 // Deduplicates a stream by key within an event-time window. For a record with key k and time t
 // (KeyOf and TimeOf read them), W being the watermark:
@@ -192,7 +193,7 @@ class window_dedup {
     out.u64(writer_epoch);
     out.u8(std::is_same_v<Storage, fingerprints> ? 1 : 0);
     out.u8(static_cast<std::uint8_t>(config_.policy));
-    out.u16(0);
+    out.u16(static_cast<std::uint16_t>(hash_algorithm_version));
     out.u32(0);
     out.u64(storage::signature);
     out.i64(config_.window);
@@ -220,7 +221,8 @@ class window_dedup {
 
   // Rebuilds a deduplicator from a checkpoint written by save(), on any host. Errors:
   // CHECKPOINT_CORRUPT (truncated, damaged or inconsistent input), CHECKPOINT_VERSION_UNSUPPORTED
-  // (written by a newer format), INVALID_CONFIG (written for another key type or storage mode),
+  // (written by a newer format, or fingerprints of another hash algorithm version, which would
+  // never match again), INVALID_CONFIG (written for another key type or storage mode),
   // MEMORY_BUDGET_EXCEEDED (the state does not fit the saved budget on this host). On error no
   // object exists.
   static result<window_dedup> restore(const void* data, std::size_t size, KeyOf key_of = {},
@@ -239,7 +241,8 @@ class window_dedup {
     const std::uint64_t epoch = in.u64();
     const std::uint8_t mode = in.u8();
     const std::uint8_t policy = in.u8();
-    const bool reserved_clear = in.u16() == 0 && in.u32() == 0;
+    const std::uint16_t hash_version = in.u16();  // version 1 wrote zero: hash algorithm 1
+    const bool reserved_clear = in.u32() == 0 && (version >= 2 || hash_version == 0);
     const std::uint64_t signature = in.u64();
     window_dedup_config config;
     config.window = in.i64();
@@ -250,6 +253,8 @@ class window_dedup {
       return errc::checkpoint_corrupt;
     if (mode != (std::is_same_v<Storage, fingerprints> ? 1 : 0) || signature != storage::signature)
       return errc::invalid_config;
+    if (std::is_same_v<Storage, fingerprints> && (version < 2 ? 1u : hash_version) != hash_algorithm_version)
+      return errc::checkpoint_version_unsupported;
     config.policy = static_cast<expiry>(policy);
     config.memory_budget = budget >= SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(budget);
 

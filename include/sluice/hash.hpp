@@ -30,6 +30,11 @@
 
 SLUICE_NAMESPACE_BEGIN
 
+// The version of the hash algorithm. Values of hash64, hash128 and hash_u64 for a given input
+// and seed never change within a version; anything that stores hashes (dedup fingerprint
+// checkpoints, for one) records it and refuses hashes of another version.
+inline constexpr std::uint32_t hash_algorithm_version = 2;
+
 // A 128-bit hash. `low` equals hash64 of the same input and seed.
 struct hash128_t {
   std::uint64_t low;

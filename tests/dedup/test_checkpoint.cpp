@@ -132,7 +132,7 @@ TEST_CASE("future versions, foreign key types and inconsistent content are refus
   REQUIRE_FALSE(a.save(bytes));
 
   std::string future = bytes;
-  future[4] = 2;
+  future[4] = static_cast<char>(sluice::dedup_checkpoint_version + 1);
   reseal(future);
   CHECK(u64_dedup::restore(future).error() == sluice::errc::checkpoint_version_unsupported);
 

@@ -47,7 +47,11 @@ struct golden_case {
   void check(const unsigned char* golden, std::size_t size) const {
     const std::string expected(reinterpret_cast<const char*>(golden), size);
     CHECK(produce() == expected);
+    check_restore(golden, size);
+  }
 
+  void check_restore(const unsigned char* golden, std::size_t size) const {
+    const std::string expected(reinterpret_cast<const char*>(golden), size);
     auto restored = dedup_type::restore(expected);
     REQUIRE(restored.has_value());
     CHECK(restored->writer_epoch() == 20240601);
@@ -87,6 +91,17 @@ TEST_CASE("golden checkpoints from x86-64 restore with identical verdicts on thi
   u64_case.check(dedup_golden::u64_from_first, sizeof dedup_golden::u64_from_first);
   text_case.check(dedup_golden::text_sliding, sizeof dedup_golden::text_sliding);
   tenant_case.check(dedup_golden::tenant_fingerprints, sizeof dedup_golden::tenant_fingerprints);
+}
+
+TEST_CASE("format-1 checkpoints restore exact keys; fingerprints of hash algorithm 1 are refused", "[dedup]") {
+  u64_case.check_restore(dedup_golden::u64_from_first_v1, sizeof dedup_golden::u64_from_first_v1);
+  text_case.check_restore(dedup_golden::text_sliding_v1, sizeof dedup_golden::text_sliding_v1);
+  // Those fingerprints came from another hash function: restoring them would silently miss
+  // every duplicate, so restore says the snapshot is of an unsupported version.
+  using tenant_dedup = decltype(tenant_case)::dedup_type;
+  const std::string old_fingerprints(reinterpret_cast<const char*>(dedup_golden::tenant_fingerprints_v1),
+                                     sizeof dedup_golden::tenant_fingerprints_v1);
+  CHECK(tenant_dedup::restore(old_fingerprints).error() == sluice::errc::checkpoint_version_unsupported);
 }
 
 TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {

@@ -130,7 +130,8 @@ inline u128 state_of(const unsigned char* p, std::size_t n, u64 seed) {
 }
 
 inline u128 finish(u128 state, std::size_t n) {
-  return mul(state.lo ^ k[12], state.hi ^ k[13] ^ static_cast<u64>(n));
+  const u128 spread = mul(static_cast<u64>(n) ^ k[14], k[15]);
+  return mul(state.lo ^ k[12] ^ spread.hi, state.hi ^ k[13] ^ spread.lo);
 }
 
 inline u64 hash64(const unsigned char* p, std::size_t n, u64 seed) {
@@ -140,7 +141,10 @@ inline u64 hash64(const unsigned char* p, std::size_t n, u64 seed) {
 
 inline u128 hash128(const unsigned char* p, std::size_t n, u64 seed) {
   u128 f = finish(state_of(p, n, seed), n);
-  return {f.lo ^ f.hi, f.lo + rotl(f.hi, 32)};
+  u64 high = f.lo + rotl(f.hi, 32);
+  high ^= high >> 32;
+  high *= k[14];
+  return {f.lo ^ f.hi, high ^ (high >> 29)};
 }
 
 }  // namespace hash_model
