@@ -371,23 +371,27 @@ struct keep_result {
   RandomIt end;
   std::size_t kept;       // end - first: the number of distinct keys
   std::size_t ambiguous;  // keys whose greatest record was not unique under `less`
+  // errc::out_of_memory when the scratch memory could not be allocated; the range is then
+  // untouched, end == last and kept == last - first (no record is lost). Empty otherwise.
+  std::error_code error;
 };
 
 // Keeps, for each distinct key, the greatest record under `less` (a strict weak order) and moves
 // the kept records to the front, in their original relative order; the rest of the range is
 // left in a valid but unspecified state. When several records tie for greatest, the first of
 // them is kept and the key is counted in `ambiguous`. With a total `less` the kept set does not
-// depend on input order or on partitioning. Hash-based, linear time; needs 24 to 48 bytes of
-// scratch per record (a heap failure terminates the process, like a standard container would).
+// depend on input order or on partitioning. Linear time: keys are hashed once into cache-sized
+// partitions, each deduplicated in cache. Scratch from the heap, per record: 8 bytes plus one
+// copy of the record when it is trivially copyable and at most 64 bytes (32 bytes for a
+// 24-byte record), else 16 bytes (24 on 64-bit hosts for batches of 2^31 records or more).
 template <class RandomIt, class KeyOf, class Less>
 keep_result<RandomIt> keep_one_per_key(RandomIt first, RandomIt last, KeyOf key_of, Less less) {
   const auto n = static_cast<std::size_t>(last - first);
-  if (n <= 0x7FFFFFFFu) {
-    auto r = detail::keep_one_per_key_with<std::uint32_t>(first, n, key_of, less);
-    return keep_result<RandomIt>{first + static_cast<std::ptrdiff_t>(r.kept), r.kept, r.ambiguous};
-  }
-  auto r = detail::keep_one_per_key_with<std::uint64_t>(first, n, key_of, less);
-  return keep_result<RandomIt>{first + static_cast<std::ptrdiff_t>(r.kept), r.kept, r.ambiguous};
+  const detail::keep_one_counts r =
+      n <= 0x7FFFFFFFu ? detail::keep_one_per_key_with<std::uint32_t>(first, n, key_of, less)
+                       : detail::keep_one_per_key_with<std::uint64_t>(first, n, key_of, less);
+  if (r.out_of_memory) return keep_result<RandomIt>{last, n, 0, make_error_code(errc::out_of_memory)};
+  return keep_result<RandomIt>{first + static_cast<std::ptrdiff_t>(r.kept), r.kept, r.ambiguous, {}};
 }
 
 SLUICE_NAMESPACE_END
