@@ -828,7 +828,8 @@ class error_counters {
   }
   std::atomic<std::uint64_t>& slot(int value) noexcept {
     if constexpr (dense_) {
-      const auto offset = static_cast<unsigned>(value - first_value_);
+      // Unsigned arithmetic: any int value, INT_MIN included, maps to an offset without overflow.
+      const unsigned offset = static_cast<unsigned>(value) - static_cast<unsigned>(first_value_);
       const std::uint16_t row = offset < index_span_ ? row_index_.rows[offset] : 0;
       return row != 0 ? counts_[row - 1u] : unknown_;
     } else {

@@ -1,6 +1,7 @@
 // error_counters maps a code value to its row directly when the taxonomy's values are close
 // together, and by search otherwise; both must count exactly the same way.
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <system_error>
 
@@ -34,12 +35,14 @@ struct is_error_code_enum<sparse_codes::errc> : true_type {};
 }  // namespace std
 
 namespace {
-// Adds every value from 0 to 65535 (and two negative ones) once; only table values count as
-// theirs, everything else as other().
+// Adds every value from 0 to 65535, two negative ones and INT_MIN and INT_MAX once; only table
+// values count as theirs, everything else as other().
 template <class Enum>
 void count_every_value(sluice::error_counters<Enum>& counters) {
   const std::error_category& category = sluice::category<Enum>();
   for (int value = -2; value <= 65535; ++value) counters.add(std::error_code(value, category));
+  counters.add(std::error_code(std::numeric_limits<int>::min(), category));
+  counters.add(std::error_code(std::numeric_limits<int>::max(), category));
 }
 }  // namespace
 
@@ -56,7 +59,7 @@ TEST_CASE("counters: every value of a dense taxonomy lands in its own row or oth
   CHECK(counters.count(sluice::errc::json_parse_error) == 1);
   CHECK(counters.count(sluice::errc::invariant_violation) == 1);
   // value 0 is "no error" and is ignored; every other value outside the table is other().
-  CHECK(counters.other() == 65535 + 2 - table_size);
+  CHECK(counters.other() == 65535 + 2 + 2 - table_size);
 }
 
 TEST_CASE("counters: a sparse taxonomy counts the same way", "[errors]") {
@@ -67,5 +70,5 @@ TEST_CASE("counters: a sparse taxonomy counts the same way", "[errors]") {
   CHECK(counters.count(sparse_codes::errc::middle) == 1);
   CHECK(counters.count(sparse_codes::errc::last) == 5);
   CHECK(counters.snapshot().size() == 3);
-  CHECK(counters.other() == 65535 + 2 - 3);
+  CHECK(counters.other() == 65535 + 2 + 2 - 3);
 }
