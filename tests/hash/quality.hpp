@@ -112,6 +112,13 @@ inline double bit_independence_bias(hash_function f, std::size_t len, std::size_
   return worst;
 }
 
+// A bound on collisions() that a random function meets: n^2/2^(bits+1) colliding pairs are
+// expected (Poisson); three times that plus 3 leaves a tail far below one in a million.
+inline std::size_t allowed_collisions(std::size_t n, int bits = 32) {
+  const double expected = static_cast<double>(n) * static_cast<double>(n) / std::ldexp(1.0, bits + 1);
+  return static_cast<std::size_t>(3 * expected) + 3;
+}
+
 // Number of equal pairs among `hashes` (after masking to `bits` low bits).
 inline std::size_t collisions(std::vector<std::uint64_t> hashes, int bits = 64) {
   if (bits < 64)

@@ -4,7 +4,6 @@
 // states agreed produced structured differences). The first two tests fail that version; the
 // third mirrors SMHasher3's 'Combination 8-bytes' keyset at a size unit tests can afford (the
 // earlier version failed it only at the full 16M keys).
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -13,16 +12,10 @@
 #include "sluice/hash.hpp"
 #include "test_support.hpp"
 
+using hash_quality::allowed_collisions;
 using hash_quality::collisions;
 
 namespace {
-// A random b-bit function gives n^2/2^(b+1) colliding pairs on average: allow three times that
-// plus 3 (Poisson tail far below one in a million).
-std::size_t allowed(std::size_t n, int bits) {
-  const double expected = static_cast<double>(n) * static_cast<double>(n) / std::ldexp(1.0, bits + 1);
-  return static_cast<std::size_t>(3 * expected) + 3;
-}
-std::size_t allowed_32bit(std::size_t n) { return allowed(n, 32); }
 
 std::vector<std::uint64_t> high_halves(std::vector<std::uint64_t> values) {
   for (auto& v : values) v >>= 32;
@@ -47,9 +40,9 @@ TEST_CASE("differential: all-zero keys of consecutive lengths", "[hash]") {
   CAPTURE(keys);
   CHECK(collisions(low) == 0);
   CHECK(collisions(high) == 0);
-  CHECK(collisions(low, 32) <= allowed_32bit(keys));
-  CHECK(collisions(high_halves(low), 32) <= allowed_32bit(keys));
-  CHECK(collisions(high, 32) <= allowed_32bit(keys));
+  CHECK(collisions(low, 32) <= allowed_collisions(keys));
+  CHECK(collisions(high_halves(low), 32) <= allowed_collisions(keys));
+  CHECK(collisions(high, 32) <= allowed_collisions(keys));
 }
 
 TEST_CASE("differential: all-zero keys of consecutive lengths under seeds with at most two bits set", "[hash]") {
@@ -71,8 +64,8 @@ TEST_CASE("differential: all-zero keys of consecutive lengths under seeds with a
   }
   CAPTURE(diffs.size());
   CHECK(collisions(diffs) == 0);
-  CHECK(collisions(diffs, 40) <= allowed(diffs.size(), 40));
-  CHECK(collisions(high_halves(diffs), 32) <= allowed_32bit(diffs.size()));
+  CHECK(collisions(diffs, 40) <= allowed_collisions(diffs.size(), 40));
+  CHECK(collisions(high_halves(diffs), 32) <= allowed_collisions(diffs.size()));
 }
 
 TEST_CASE("differential: keys built from 8-byte blocks of zero and one bit", "[hash]") {
@@ -100,7 +93,7 @@ TEST_CASE("differential: keys built from 8-byte blocks of zero and one bit", "[h
     visit(visit, 0);
     CAPTURE(one, diffs.size());
     CHECK(collisions(diffs) == 0);
-    CHECK(collisions(diffs, 32) <= allowed_32bit(diffs.size()));
-    CHECK(collisions(high_halves(diffs), 32) <= allowed_32bit(diffs.size()));
+    CHECK(collisions(diffs, 32) <= allowed_collisions(diffs.size()));
+    CHECK(collisions(high_halves(diffs), 32) <= allowed_collisions(diffs.size()));
   }
 }

@@ -14,12 +14,6 @@ namespace {
 // With n samples a fair bit's flip rate has standard deviation 0.5/sqrt(n); the thresholds
 // allow about 6 deviations over the number of cells tested.
 double sac_threshold(std::size_t samples) { return 3.0 / std::sqrt(static_cast<double>(samples)); }
-// A random 32-bit function gives n^2/2^33 colliding pairs on average (Poisson): allow three
-// times that plus 3.
-std::size_t allowed_32bit_collisions(std::size_t n) {
-  const double expected = static_cast<double>(n) * static_cast<double>(n) / 8589934592.0;
-  return static_cast<std::size_t>(3 * expected) + 3;
-}
 }  // namespace
 
 TEST_CASE("avalanche: every input bit flips every output bit with probability 1/2", "[hash]") {
@@ -82,7 +76,7 @@ TEST_CASE("sparse keys (at most two bits set) do not collide", "[hash]") {
     }
     CAPTURE(len, hashes.size());
     CHECK(collisions(hashes) == 0);
-    CHECK(collisions(hashes, 32) <= allowed_32bit_collisions(hashes.size()));
+    CHECK(collisions(hashes, 32) <= allowed_collisions(hashes.size()));
   }
 }
 
@@ -127,7 +121,7 @@ TEST_CASE("cyclic keys (a short pattern repeated) do not collide", "[hash]") {
       }
       CAPTURE(cycle, repeats);
       CHECK(collisions(hashes) == 0);
-      CHECK(collisions(hashes, 32) <= allowed_32bit_collisions(hashes.size()));
+      CHECK(collisions(hashes, 32) <= allowed_collisions(hashes.size()));
     }
   }
 }
