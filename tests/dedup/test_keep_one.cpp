@@ -137,3 +137,47 @@ TEST_CASE("keep_one_per_key works with string and composite keys and empty range
   CHECK(c.kept == 2);
   CHECK(std::get<2>(composite[0]) == 0.7);
 }
+
+TEST_CASE("keep_one_per_key with a caller's arena: same result, scratch given back, budget honoured", "[dedup]") {
+  using iterator = std::vector<row>::iterator;
+  sluice_test::rng rng(5);
+  const std::size_t n = sluice_test::scaled(20000);
+  const std::size_t needed = sluice::keep_one_scratch_bytes<iterator>(n);
+  CHECK(needed >= n * 32);  // a 24-byte row is copied with its index and tag
+  CHECK(needed <= n * 33 + 70000);  // plus one table of at most 64 KiB
+  CHECK(sluice::keep_one_scratch_bytes<iterator>(0) == 0);
+
+  // One buffer serves call after call: the arena is rewound, never grows, never uses the heap.
+  std::vector<unsigned char> buffer(needed);
+  sluice::arena fixed(buffer.data(), buffer.size());
+  for (int round = 0; round < 3; ++round) {
+    const auto rows = random_rows(rng, n, n / 3);
+    auto expected = rows;
+    const auto on_heap = sluice::keep_one_per_key(expected.begin(), expected.end(), key_of, total);
+    auto work = rows;
+    const auto in_buffer = sluice::keep_one_per_key(work.begin(), work.end(), key_of, total, fixed);
+    REQUIRE_FALSE(in_buffer.error);
+    REQUIRE(in_buffer.kept == on_heap.kept);
+    CHECK(in_buffer.ambiguous == on_heap.ambiguous);
+    CHECK(std::equal(work.begin(), in_buffer.end, expected.begin(), on_heap.end));
+    CHECK(fixed.used() == 0);
+  }
+
+  // The need holds at any alignment of the buffer; 65 bytes less never does, and then the
+  // call reports OUT_OF_MEMORY with nothing moved and nothing lost.
+  const auto rows = random_rows(rng, n, n / 3);
+  std::vector<unsigned char> spacious(needed + 64);
+  for (std::size_t offset : {std::size_t{0}, std::size_t{1}, std::size_t{8}, std::size_t{63}}) {
+    CAPTURE(offset);
+    sluice::arena enough(spacious.data() + offset, needed);
+    auto work = rows;
+    CHECK_FALSE(sluice::keep_one_per_key(work.begin(), work.end(), key_of, total, enough).error);
+    sluice::arena short_one(spacious.data() + offset, needed - 65);
+    work = rows;
+    const auto r = sluice::keep_one_per_key(work.begin(), work.end(), key_of, total, short_one);
+    CHECK(r.error == sluice::errc::out_of_memory);
+    CHECK(r.end == work.end());
+    CHECK(r.kept == n);
+    CHECK(work == rows);
+  }
+}

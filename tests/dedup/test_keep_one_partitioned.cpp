@@ -79,7 +79,9 @@ void check_against_model(const std::vector<R>& input, KeyOf key_of, const sluice
   const model_result expected = naive_keep_one(input, key_of);
   std::vector<R> work = input;
   by_version less;
-  const auto counts = sluice::detail::keep_one_per_key_with<Index>(work.begin(), work.size(), key_of, less, tuning);
+  sluice::arena scratch;
+  const auto counts = sluice::detail::keep_one_per_key_with<Index>(work.begin(), work.size(), key_of, less, scratch, tuning);
+  CHECK(scratch.reserved() == 0);  // everything given back
   REQUIRE_FALSE(counts.out_of_memory);
   REQUIRE(counts.kept == expected.kept.size());
   CHECK(counts.ambiguous == expected.ambiguous);
@@ -201,7 +203,8 @@ TEST_CASE("keep_one_per_key moves move-only records", "[dedup]") {
   const model_result expected = naive_keep_one(shadow, row_key{});
   auto key_of = [](const owned& o) { return o.key; };
   auto less = [](const owned& a, const owned& b) { return *a.version_holder < *b.version_holder; };
-  const auto counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(records.begin(), records.size(), key_of, less,
+  sluice::arena scratch;
+  const auto counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(records.begin(), records.size(), key_of, less, scratch,
                                                                           tuning_of(partition_bytes, ~std::uint32_t{0}));
   REQUIRE(counts.kept == expected.kept.size());
   CHECK(counts.ambiguous == expected.ambiguous);
@@ -220,23 +223,22 @@ TEST_CASE("keep_one_per_key reports scratch allocation failure and leaves the ra
   // Too little for the first allocation, and enough for the first ones but not the table.
   const std::size_t limit = GENERATE(values<std::size_t>({0, 100, 16'000, 24'000}));
   CAPTURE(limit);
-  sluice::detail::keep_one_tuning tuning;
-  tuning.scratch_limit = limit;
+  sluice::arena scratch(64, limit);
   by_version less;
   row_key key_of_row;
   auto work = rows;
-  auto counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(work.begin(), work.size(), key_of_row, less, tuning);
+  auto counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(work.begin(), work.size(), key_of_row, less, scratch);
   CHECK(counts.out_of_memory);
   CHECK(work == rows);
   auto text_work = texts;
   text_key key_of;
-  counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(text_work.begin(), text_work.size(), key_of, less, tuning);
+  counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(text_work.begin(), text_work.size(), key_of, less, scratch);
   CHECK(counts.out_of_memory);
   CHECK(text_work == texts);
 
   // With enough scratch the same call succeeds.
-  tuning.scratch_limit = 1'000'000;
-  counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(work.begin(), work.size(), key_of_row, less, tuning);
+  sluice::arena roomy(64, 1'000'000);
+  counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(work.begin(), work.size(), key_of_row, less, roomy);
   CHECK_FALSE(counts.out_of_memory);
   CHECK(counts.kept == naive_keep_one(rows, row_key{}).kept.size());
 }
@@ -254,8 +256,9 @@ TEST_CASE("keep_one_per_key: output does not depend on the partitioning, even wi
     std::size_t reference_ambiguous = 0;
     for (std::size_t partition_bytes : {std::size_t{1}, std::size_t{0}, std::size_t{100}, std::size_t{2000}, std::size_t{1} << 20}) {
       auto work = rows;
+      sluice::arena scratch;
       const auto counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(
-          work.begin(), work.size(), key_of_row, less, tuning_of(partition_bytes, ~std::uint32_t{0}));
+          work.begin(), work.size(), key_of_row, less, scratch, tuning_of(partition_bytes, ~std::uint32_t{0}));
       work.resize(counts.kept);
       if (reference.empty() && partition_bytes == 1) {
         reference = work;
@@ -279,14 +282,16 @@ TEST_CASE("keep_one_per_key: any scratch shortfall fails cleanly, including whil
   text_key key_of_text;
   std::size_t failures = 0, successes = 0;
   for (std::size_t limit = 0; limit <= 40'000; limit += 97) {
-    auto tuning = tuning_of(0, ~std::uint32_t{0});
-    tuning.scratch_limit = limit;
+    const auto tuning = tuning_of(0, ~std::uint32_t{0});
     CAPTURE(limit);
     auto work = rows;
-    const auto counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(work.begin(), work.size(), key_of_row, less, tuning);
+    sluice::arena scratch(64, limit);
+    const auto counts =
+        sluice::detail::keep_one_per_key_with<std::uint32_t>(work.begin(), work.size(), key_of_row, less, scratch, tuning);
+    REQUIRE(scratch.reserved() == 0);
     auto text_work = texts;
-    const auto text_counts =
-        sluice::detail::keep_one_per_key_with<std::uint32_t>(text_work.begin(), text_work.size(), key_of_text, less, tuning);
+    const auto text_counts = sluice::detail::keep_one_per_key_with<std::uint32_t>(text_work.begin(), text_work.size(),
+                                                                                key_of_text, less, scratch, tuning);
     if (counts.out_of_memory) {
       ++failures;
       REQUIRE(work == rows);
