@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
-#include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -150,7 +149,7 @@ keep_one_layout keep_one_plan(std::size_t n, bool with_hashes, const keep_one_tu
     if (count > SIZE_MAX / size) overflow = true;
     return overflow ? 0 : count * size;
   };
-  std::size_t at = 0;  // the total stays below SIZE_MAX - 128, room for the caller's slack
+  std::size_t at = 0;  // the total stays below SIZE_MAX - 256, room for the caller's slack
   const auto place = [&](std::size_t& offset, std::size_t bytes) {
     offset = at;
     if (bytes > SIZE_MAX - 256 - at) overflow = true;
