@@ -405,9 +405,10 @@ keep_result<RandomIt> keep_one_per_key(RandomIt first, RandomIt last, KeyOf key_
 
 // Scratch bytes keep_one_per_key needs for `n` records of RandomIt's value type: per record,
 // 8 bytes plus one copy of the record when it is trivially copyable and at most 64 bytes (32
-// bytes for a 24-byte record), else 16 bytes, plus one table of up to 64 KiB and under 400 bytes per 5,000 records. Enough for any
-// input whose keys spread over the partitions as a hash spreads them; a batch whose distinct
-// keys crowd one partition can need more, and then gets OUT_OF_MEMORY with nothing lost.
+// bytes for a 24-byte record), else 16 bytes; plus one table of up to 64 KiB and under 400
+// bytes per 5,000 records. Enough for any input whose keys spread over the partitions as a
+// hash spreads them; a batch whose distinct keys crowd one partition can need more, and then
+// gets OUT_OF_MEMORY with nothing lost. Size an arena's buffer with it.
 template <class RandomIt>
 std::size_t keep_one_scratch_bytes(std::size_t n) noexcept {
   return n <= 0x7FFFFFFFu ? detail::keep_one_scratch_bytes<std::uint32_t, RandomIt>(n)
