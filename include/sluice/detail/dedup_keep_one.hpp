@@ -24,13 +24,7 @@
 
 #include "sluice/arena.hpp"
 #include "sluice/detail/dedup_keys.hpp"
-
-#if defined(__SSE2__) || defined(_M_X64)
-#include <emmintrin.h>
-#define SLUICE_DETAIL_KEEP_ONE_STREAM() 1
-#else
-#define SLUICE_DETAIL_KEEP_ONE_STREAM() 0
-#endif
+#include "sluice/detail/dedup_table.hpp"
 
 // Bytes of entries plus table that one partition of keep_one_per_key aims to fill; about half
 // of a core's L2 cache is right. Override by defining it before including sluice.
@@ -54,18 +48,10 @@ struct keep_one_tuning {
   std::size_t max_partitions = std::size_t{1} << 16;  // a power of two
 };
 
-inline void keep_one_prefetch(const void* address) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(address);
-#else
-  (void)address;
-#endif
-}
-
 // Copies `bytes` (a multiple of 16) to `to` (16-byte aligned) without first reading the target
 // lines into the cache, where the target can; keep_one_stream_fence() orders these stores.
 inline void keep_one_stream(void* to, const void* from, std::size_t bytes) noexcept {
-#if SLUICE_DETAIL_KEEP_ONE_STREAM()
+#if SLUICE_DETAIL_DEDUP_SSE2()
   auto* target = static_cast<__m128i*>(to);
   const auto* source = static_cast<const __m128i*>(from);
   for (std::size_t k = 0; k < bytes / 16; ++k) _mm_stream_si128(target + k, _mm_loadu_si128(source + k));
@@ -74,18 +60,8 @@ inline void keep_one_stream(void* to, const void* from, std::size_t bytes) noexc
 #endif
 }
 inline void keep_one_stream_fence() noexcept {
-#if SLUICE_DETAIL_KEEP_ONE_STREAM()
+#if SLUICE_DETAIL_DEDUP_SSE2()
   _mm_sfence();
-#endif
-}
-
-inline unsigned keep_one_lowest_bit(std::uint64_t bits) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-  return static_cast<unsigned>(__builtin_ctzll(bits));
-#else
-  unsigned n = 0;
-  while ((bits & 1u) == 0) bits >>= 1, ++n;
-  return n;
 #endif
 }
 
@@ -344,11 +320,11 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
         // The table is in cache but the records are not: fetch ahead the record and the
         // holder of its likely slot.
         constexpr std::size_t far = 16, near = 8;
-        if (j + far < end) keep_one_prefetch(&record(static_cast<std::size_t>(entries[j + far].index)));
+        if (j + far < end) dedup_prefetch(&record(static_cast<std::size_t>(entries[j + far].index)));
         if (j + near < end) {
           const slot& ahead = table[entries[j + near].tag & mask];
           if (ahead.local != empty)
-            keep_one_prefetch(&record(static_cast<std::size_t>(entries[begin + static_cast<std::size_t>(ahead.local & ~tie)].index)));
+            dedup_prefetch(&record(static_cast<std::size_t>(entries[begin + static_cast<std::size_t>(ahead.local & ~tie)].index)));
         }
       }
       const std::uint32_t tag = entries[j].tag;
@@ -386,7 +362,7 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
   std::size_t kept = 0;
   for (std::size_t word = 0; word <= n / 64; ++word) {
     for (std::uint64_t bits = winners[word]; bits != 0; bits &= bits - 1) {
-      const std::size_t i = word * 64 + keep_one_lowest_bit(bits);
+      const std::size_t i = word * 64 + dedup_count_trailing_zeros(bits);
       if (kept != i) record(kept) = std::move(record(i));
       ++kept;
     }

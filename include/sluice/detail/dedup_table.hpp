@@ -29,9 +29,10 @@ inline constexpr std::uint8_t dedup_control_empty = 0x80;
 inline constexpr std::uint8_t dedup_control_deleted = 0xFE;
 inline constexpr std::size_t dedup_group_width = 16;
 
-inline unsigned dedup_count_trailing_zeros(std::uint32_t mask) noexcept {
+// Index of the lowest set bit; `mask` must not be 0.
+inline unsigned dedup_count_trailing_zeros(std::uint64_t mask) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
-  return static_cast<unsigned>(__builtin_ctz(mask));
+  return static_cast<unsigned>(__builtin_ctzll(mask));
 #else
   unsigned n = 0;
   while ((mask & 1u) == 0) mask >>= 1, ++n;
