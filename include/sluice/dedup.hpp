@@ -209,9 +209,9 @@ class window_dedup {
       out.u64(c.over_budget);
       out.u64(c.evicted);
       out.u64(engine.held_keys());
-      engine.for_each([&](std::int64_t expiry_time, const unsigned char* slot, std::uint8_t control) {
+      engine.for_each([&](std::int64_t expiry_time, const unsigned char* slot) {
         out.i64(expiry_time);
-        storage::encode(slot, control, out);
+        storage::encode(slot, out);
       });
     });
     const std::uint32_t crc = out.crc();
@@ -273,29 +273,26 @@ class window_dedup {
       if (!in.ok() || count > in.remaining() / 9) return make_error_code(errc::checkpoint_corrupt);
       engine.set_state(watermark, counters);
       using engine_type = std::decay_t<decltype(engine)>;
-      // First pass: count the keys of each bucket, so that every table is allocated once, at
-      // the smallest size that holds it.
+      // First pass: check every expiry (they span at most buckets-per-window + 1 buckets), so
+      // that the table is allocated once, at the size that holds all keys.
       {
         detail::byte_reader scan = in;
-        std::vector<std::pair<std::uint64_t, std::pair<std::int64_t, std::size_t>>> sizes;
+        std::uint64_t buckets[SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1];
+        std::size_t bucket_count = 0;
         for (std::uint64_t i = 0; i < count; ++i) {
           const std::int64_t expiry_time = scan.i64();
           if (!scan.ok() || !engine.may_hold(expiry_time)) return make_error_code(errc::checkpoint_corrupt);
           storage::skip(scan);
           const std::uint64_t index = engine.bucket_index(expiry_time);
-          auto it = sizes.begin();
-          while (it != sizes.end() && it->first != index) ++it;
-          if (it == sizes.end()) {
-            if (sizes.size() >= SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1u) return make_error_code(errc::checkpoint_corrupt);
-            sizes.push_back({index, {expiry_time, 0}});
-            it = sizes.end() - 1;
+          std::size_t b = 0;
+          while (b < bucket_count && buckets[b] != index) ++b;
+          if (b == bucket_count) {
+            if (bucket_count == SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1u) return make_error_code(errc::checkpoint_corrupt);
+            buckets[bucket_count++] = index;
           }
-          ++it->second.second;
         }
         if (!scan.at_end()) return make_error_code(errc::checkpoint_corrupt);
-        for (const auto& entry : sizes)
-          if (!engine.reserve_bucket(entry.second.first, entry.second.second))
-            return make_error_code(errc::memory_budget_exceeded);
+        if (!engine.reserve(static_cast<std::size_t>(count))) return make_error_code(errc::memory_budget_exceeded);
       }
       unsigned char key_bytes[engine_type::key_size];
       for (std::uint64_t i = 0; i < count; ++i) {
@@ -332,7 +329,9 @@ class window_dedup {
 
   window_dedup(const window_dedup_config& config, KeyOf key_of, TimeOf time_of)
       : config_(config), key_of_(std::move(key_of)), time_of_(std::move(time_of)) {
-    wide_ = detail::dedup_span(config.window, config.allowed_lateness) > (std::uint64_t{1} << 32);
+    // 32-bit expiry offsets while window + lateness <= 2^30 (see dedup_engine.hpp).
+    wide_ = static_cast<std::uint64_t>(config.window) + static_cast<std::uint64_t>(config.allowed_lateness) >
+            (std::uint64_t{1} << 30);
   }
 
   bool init() {

@@ -104,6 +104,12 @@ TEST_CASE("format-1 checkpoints restore exact keys; fingerprints of hash algorit
   CHECK(tenant_dedup::restore(old_fingerprints).error() == sluice::errc::checkpoint_version_unsupported);
 }
 
+TEST_CASE("format-2 checkpoints of the bucketed table restore with identical verdicts", "[dedup]") {
+  u64_case.check_restore(dedup_golden::u64_from_first_bucketed, sizeof dedup_golden::u64_from_first_bucketed);
+  text_case.check_restore(dedup_golden::text_sliding_bucketed, sizeof dedup_golden::text_sliding_bucketed);
+  tenant_case.check_restore(dedup_golden::tenant_fingerprints_bucketed, sizeof dedup_golden::tenant_fingerprints_bucketed);
+}
+
 TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {
   u64_case.print("u64_from_first");
   text_case.print("text_sliding");

@@ -1,12 +1,16 @@
-// Machinery behind sluice/dedup.hpp: the time-bucketed state of a window_dedup.
+// Machinery behind sluice/dedup.hpp: the state of a window_dedup.
 //
-// Event time is mapped to unsigned "expiry space" by flipping the sign bit, so order is kept and
-// nothing overflows. A key remembered with expiry e lives in the bucket numbered e / span, where
-// span = ceil((window + allowed_lateness) / buckets per window). Every remembered expiry lies in
-// (W, W + window + allowed_lateness], so at most (buckets per window + 1) buckets are ever held.
-// Each bucket owns a table (and, for string keys, an arena); when W reaches a bucket's last
-// expiry the whole bucket is freed at once. A slot stores the key and the expiry's offset from
-// the bucket's base (32 bits when span <= 2^32, else 64).
+// Every remembered key sits in one cuckoo table (dedup_table.hpp): a slot stores the key and its
+// expiry as an offset from a moving base (32 bits when window + lateness <= 2^30, else 64), so a
+// lookup reads at most two cache lines. Event time is mapped to unsigned "expiry space" by
+// flipping the sign bit, so order is kept and nothing overflows.
+//
+// Memory is reclaimed by time bucket, never key by key. The bucket of expiry e is e / span, with
+// span = ceil((window + allowed_lateness) / buckets per window); each bucket counts its keys
+// (and, for string keys, owns the arena of their bytes). Every remembered expiry lies in
+// (W, W + window + allowed_lateness], so at most (buckets per window + 1) buckets exist. When W
+// reaches a bucket's last expiry the bucket is dropped at once, and with it every slot whose
+// expiry lies below the oldest remaining bucket becomes free: one comparison, no sweep.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +29,8 @@
 #include "sluice/errors.hpp"
 
 // How many time buckets cover one window plus allowed lateness. More buckets free expired keys
-// sooner (held-but-expired keys average about half a bucket) but make a lookup of a new key probe
-// more tables. Override by defining it before including sluice/dedup.hpp; it must be >= 1.
+// sooner (held-but-expired keys average about half a bucket); lookups do not depend on it.
+// Override by defining it before including sluice/dedup.hpp; it must be >= 1.
 #ifndef SLUICE_DEDUP_BUCKETS_PER_WINDOW
 #define SLUICE_DEDUP_BUCKETS_PER_WINDOW() 4
 #endif
@@ -116,16 +120,22 @@ template <class Storage, class Offset>
 class dedup_engine {
  public:
   static constexpr std::size_t key_size = Storage::stored_size;
-  static constexpr std::size_t slot_size = key_size + sizeof(Offset);
+  // Keys kept behind a pointer (strings) carry 32 hash bits, so a lookup follows the pointer
+  // only on a likely match.
+  static constexpr std::size_t tag_size = Storage::uses_arena ? 4 : 0;
+  static constexpr std::size_t offset_at = key_size + tag_size;
+  static constexpr std::size_t slot_size = offset_at + sizeof(Offset);
   using table = dedup_table<slot_size>;
+  using position = typename table::position;
   using prepared = typename Storage::prepared;
   static constexpr std::size_t npos = table::npos;
+  static constexpr std::uint64_t offset_max = std::numeric_limits<Offset>::max();
 
   struct bucket {
     std::uint64_t index = 0;
-    std::uint64_t base = 0;   // first expiry (unsigned space) of the bucket
-    std::uint64_t last = 0;   // last expiry of the bucket
-    table keys;
+    std::uint64_t base = 0;  // first expiry (unsigned space) of the bucket
+    std::uint64_t last = 0;  // last expiry of the bucket
+    std::size_t keys = 0;    // keys held whose expiry falls in the bucket
     std::conditional_t<Storage::uses_arena, arena, dedup_no_arena> strings;
   };
 
@@ -143,6 +153,7 @@ class dedup_engine {
     bytes_ = fixed_bytes;
     if (!charge_buckets(wanted)) return false;
     buckets_.reserve(wanted);
+    refresh_limits();
     return true;
   }
 
@@ -151,20 +162,16 @@ class dedup_engine {
   const dedup_counters& counters() const noexcept { return counters_; }
   dedup_counters& counters() noexcept { return counters_; }
   std::size_t bytes() const noexcept { return bytes_; }
-  std::uint64_t held_keys() const noexcept {
-    std::uint64_t n = 0;
-    for (const bucket& b : buckets_) n += b.keys.used();
-    return n;
-  }
+  std::uint64_t held_keys() const noexcept { return held_; }
   std::size_t bucket_count() const noexcept { return buckets_.size(); }
+  std::size_t table_slots() const noexcept { return keys_.slots(); }
+  std::size_t stashed_keys() const noexcept { return stash_.size() / slot_size; }
 
   prepared prepare(const typename Storage::key_type& key) noexcept {
     return Storage::prepare(key, settings_.seed, scratch_);
   }
 
-  void prefetch(std::uint64_t hash) const noexcept {
-    for (const bucket& b : buckets_) b.keys.prefetch(hash);
-  }
+  void prefetch(std::uint64_t hash) const noexcept { keys_.prefetch(hash); }
 
   dedup_outcome offer(const prepared& p, std::int64_t time) noexcept {
     if (time < watermark_) {
@@ -174,55 +181,36 @@ class dedup_engine {
     const std::uint64_t w = dedup_to_unsigned(watermark_);
     const std::uint64_t fresh = dedup_to_unsigned(dedup_saturating_add(time, settings_.window));
     if (fresh <= w) {
-      // Only at watermark INT64_MAX, where every expiry is dead and no bucket is held: the
-      // key is `first` and expired on arrival, so it is counted as remembered and released.
+      // Only at watermark INT64_MAX, where every expiry is dead and nothing is held: the key is
+      // `first` and expired on arrival, so it is counted as remembered and released.
       ++counters_.first;
       ++counters_.evicted;
       return dedup_outcome::first;
     }
-    auto matches = [&p](const unsigned char* slot) { return Storage::equal(slot, p); };
-
-    const std::uint64_t target = fresh - cached_base_ <= cached_span_ ? cached_index_ : index_of(fresh);
-    std::size_t dead_bucket = npos, dead_slot = npos, target_bucket = npos, target_empty = npos;
+    const std::uint32_t tag = tag_of(p.hash);
+    unsigned char* at = find(p.hash, [&](const unsigned char* slot) {
+      // Keys behind a pointer are compared only in held slots (a freed bucket's arena is gone);
+      // other keys first, as a mismatch is the predictable outcome.
+      if constexpr (Storage::uses_arena) {
+        return tag_matches(slot, tag) && load_offset(slot) > held_above_ && Storage::equal(slot, p);
+      } else {
+        return Storage::equal(slot, p) && load_offset(slot) > held_above_;
+      }
+    });
     dedup_outcome outcome = dedup_outcome::first;
-    for (std::size_t i = buckets_.size(); i-- > 0;) {
-      bucket& b = buckets_[i];
-      std::size_t empty = npos;
-      const std::size_t s = b.keys.find(p.hash, matches, empty);
-      if (s == npos) {
-        if (b.index == target) {
-          target_bucket = i;
-          target_empty = empty;
-        }
-        continue;
-      }
-      const std::uint64_t held = b.base + static_cast<std::uint64_t>(dedup_load<Offset>(b.keys.slot(s) + key_size));
-      if (held <= w) {
-        dead_bucket = i;
-        dead_slot = s;
-        continue;
-      }
-      outcome = dedup_outcome::duplicate;
-      if (settings_.sliding && fresh > held && !extend(i, s, fresh, p)) outcome = dedup_outcome::over_budget;
-      break;
-    }
-    if (outcome == dedup_outcome::first) {
-      if (target_empty != npos && buckets_[target_bucket].keys.has_room() &&
-          (dead_bucket == npos || buckets_[dead_bucket].index != target)) {
-        // The common case: the key goes to a bucket the search just visited.
-        bucket& b = buckets_[target_bucket];
-        unsigned char* slot = b.keys.slot(target_empty);
-        if (store_key(b, p, slot)) {
-          b.keys.claim_empty(target_empty, p.hash);
-          dedup_store(slot + key_size, static_cast<Offset>(fresh - b.base));
-        } else {
-          outcome = dedup_outcome::over_budget;
-        }
-      } else if (!remember(p, fresh, dead_bucket, dead_slot)) {
+    if (at != nullptr) {
+      const std::uint64_t held = base_ + load_offset(at);
+      if (held > w) {
+        outcome = dedup_outcome::duplicate;
+        if (settings_.sliding && fresh > held && !move(at, held, fresh, p)) outcome = dedup_outcome::over_budget;
+      } else if (move(at, held, fresh, p)) {
+        ++counters_.evicted;  // the expired key is released and remembered anew
+      } else {
         outcome = dedup_outcome::over_budget;
       }
+    } else if (!insert(p, fresh)) {
+      outcome = dedup_outcome::over_budget;
     }
-
     switch (outcome) {
       case dedup_outcome::first: ++counters_.first; break;
       case dedup_outcome::duplicate: ++counters_.duplicate; break;
@@ -232,29 +220,45 @@ class dedup_engine {
     return outcome;
   }
 
+  // W = max(W, w): frees every bucket whose last expiry W has reached, and the table with them
+  // when nothing is held any more (or shrinks it when it is mostly empty).
   void advance(std::int64_t w) noexcept {
     if (w <= watermark_) return;
     watermark_ = w;
     const std::uint64_t unsigned_w = dedup_to_unsigned(w);
     std::size_t dead = 0;
     while (dead < buckets_.size() && buckets_[dead].last <= unsigned_w) {
-      counters_.evicted += buckets_[dead].keys.used();
-      bytes_ -= bucket_bytes(buckets_[dead]);
+      counters_.evicted += buckets_[dead].keys;
+      held_ -= buckets_[dead].keys;
+      bytes_ -= buckets_[dead].strings.reserved();
       ++dead;
     }
     if (dead != 0) buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<std::ptrdiff_t>(dead));
+    refresh_limits();
+    if (held_ == 0) {
+      bytes_ -= keys_.bytes() + stash_.capacity();
+      keys_.release();
+      std::vector<unsigned char>().swap(stash_);
+    } else if (dead != 0 && held_ < keys_.slots() / 4 && keys_.slots() > 64) {
+      rebuild(table::lines_for(held_ + held_ * 3 / 17 + 1));  // back to about 85% full; may fail
+    } else if (dead != 0 && !stash_.empty()) {
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < stash_.size(); i += slot_size)
+        if (load_offset(&stash_[i]) > held_above_) {
+          std::memmove(&stash_[kept], &stash_[i], slot_size);
+          kept += slot_size;
+        }
+      stash_.resize(kept);
+    }
   }
 
-  // Calls fn(expiry, slot, control) for every held key, oldest bucket first.
+  // Calls fn(expiry, slot) for every held key, in table order, then the stash's.
   template <class Fn>
   void for_each(Fn&& fn) const {
-    for (const bucket& b : buckets_)
-      for (std::size_t i = 0; i < b.keys.capacity(); ++i)
-        if (b.keys.is_used(i)) {
-          const unsigned char* slot = b.keys.slot(i);
-          std::uint64_t e = b.base + static_cast<std::uint64_t>(dedup_load<Offset>(slot + key_size));
-          fn(dedup_to_signed(e), slot, b.keys.control(i));
-        }
+    each_slot([&](const unsigned char* slot) {
+      const Offset offset = load_offset(slot);
+      if (offset > held_above_) fn(dedup_to_signed(base_ + offset), slot);
+    });
   }
 
   // Bucket numbering. Boundaries fall on multiples of span in signed event time, that is at
@@ -280,20 +284,31 @@ class dedup_engine {
   void set_state(std::int64_t watermark, const dedup_counters& counters) noexcept {
     watermark_ = watermark;
     counters_ = counters;
+    refresh_limits();
+  }
+  // Sizes the table for `count` keys (about 85% full) before a restore inserts them; the
+  // budget is checked once all keys are in (see recount). False when the heap refuses.
+  bool reserve(std::size_t count) noexcept {
+    return count == 0 || rebuild(table::lines_for(count + count * 3 / 17 + 1), false);
   }
   enum class insert_status { ok, duplicate_key, no_memory };
-  // Inserts a decoded slot (key bytes in `key_bytes`) with `expiry`.
+  // Inserts a decoded key (its stored form in `key_bytes`) with `expiry_time`.
   insert_status insert_decoded(const unsigned char* key_bytes, std::uint64_t hash, std::int64_t expiry_time) noexcept {
     const std::uint64_t e = dedup_to_unsigned(expiry_time);
-    const std::size_t i = bucket_for(index_of(e));
-    if (i == npos) return insert_status::no_memory;
-    bucket& b = buckets_[i];
-    auto same = [key_bytes](const unsigned char* slot) { return std::memcmp(slot, key_bytes, key_size) == 0; };
-    if (b.keys.find(hash, same) != npos) return insert_status::duplicate_key;
-    if (!b.keys.has_room() && !grow(b)) return insert_status::no_memory;
-    unsigned char* slot = b.keys.slot(b.keys.claim(hash));
+    fit(e);
+    const std::size_t b = bucket_for(index_of(e));
+    if (b == npos) return insert_status::no_memory;
+    const std::uint32_t tag = tag_of(hash);
+    auto same = [&](const unsigned char* slot) {
+      return load_offset(slot) > held_above_ && tag_matches(slot, tag) && std::memcmp(slot, key_bytes, key_size) == 0;
+    };
+    if (find(hash, same) != nullptr) return insert_status::duplicate_key;
+    unsigned char* slot = room_for(hash, false);
+    if (slot == nullptr) return insert_status::no_memory;
     std::memcpy(slot, key_bytes, key_size);
-    dedup_store(slot + key_size, static_cast<Offset>(e - b.base));
+    fill(slot, tag, e);
+    ++buckets_[b].keys;
+    ++held_;
     return insert_status::ok;
   }
   // Whether a checkpoint entry with this expiry can belong to a consistent state.
@@ -301,10 +316,6 @@ class dedup_engine {
     const std::int64_t horizon = dedup_saturating_add(
         dedup_saturating_add(watermark_, settings_.window), settings_.allowed_lateness);
     return expiry_time <= horizon && last_of(index_of(dedup_to_unsigned(expiry_time))) > dedup_to_unsigned(watermark_);
-  }
-  // Creates the bucket for this expiry sized for `count` keys (restore presizes every bucket).
-  bool reserve_bucket(std::int64_t expiry_time, std::size_t count) noexcept {
-    return bucket_for(index_of(dedup_to_unsigned(expiry_time)), table::capacity_for(count)) != npos;
   }
   std::uint64_t bucket_index(std::int64_t expiry_time) const noexcept { return index_of(dedup_to_unsigned(expiry_time)); }
 
@@ -318,18 +329,222 @@ class dedup_engine {
       return &unused_arena_;
     }
   }
-  // Recomputes the byte count after a restore wrote into arenas directly.
+  // Recomputes the byte count after a restore wrote into arenas directly; when the total breaks
+  // the budget, shrinks the table to the largest size that fits, if the keys fit in it.
   bool recount(std::size_t fixed_bytes) noexcept {
-    std::size_t total = fixed_bytes + buckets_.capacity() * sizeof(bucket);
-    for (const bucket& b : buckets_) total += bucket_bytes(b);
+    std::size_t total = fixed_bytes + buckets_.capacity() * sizeof(bucket) + keys_.bytes() + stash_.capacity();
+    for (const bucket& b : buckets_) total += b.strings.reserved();
     bytes_ = total;
-    return total <= settings_.memory_budget;
+    if (total <= settings_.memory_budget) return true;
+    const std::size_t others = total - keys_.bytes();
+    if (others >= settings_.memory_budget) return false;
+    const std::size_t lines = (settings_.memory_budget - others) / table::line_bytes;
+    if (lines < 2 || table::slots_per_line * lines < held_ || !rebuild(lines, false)) return false;
+    return bytes_ <= settings_.memory_budget;
   }
 
  private:
-  static std::size_t bucket_bytes(const bucket& b) noexcept {
-    return b.keys.bytes() + b.strings.reserved();
+  static Offset load_offset(const unsigned char* slot) noexcept { return dedup_load<Offset>(slot + offset_at); }
+  static std::uint32_t tag_of(std::uint64_t hash) noexcept { return static_cast<std::uint32_t>(hash); }
+  static bool tag_matches(const unsigned char* slot, std::uint32_t tag) noexcept {
+    if constexpr (tag_size == 0) {
+      (void)slot;
+      (void)tag;
+      return true;
+    } else {
+      return dedup_load<std::uint32_t>(slot + key_size) == tag;
+    }
   }
+  // Writes tag and expiry; `e` must fit (see fit).
+  void fill(unsigned char* slot, std::uint32_t tag, std::uint64_t e) noexcept {
+    if constexpr (tag_size != 0) dedup_store(slot + key_size, tag);
+    dedup_store(slot + offset_at, static_cast<Offset>(e - base_));
+  }
+  // Offsets at or below the result stand for expiries at or below `e`.
+  Offset offset_limit(std::uint64_t e) const noexcept {
+    if (e < base_) return 0;
+    return e - base_ >= offset_max ? static_cast<Offset>(offset_max) : static_cast<Offset>(e - base_);
+  }
+  // A slot is held when its offset is above held_above_: its bucket has not been freed (held
+  // expiries are never below the oldest bucket's base; with no bucket nothing is held). It is
+  // alive when its offset is above alive_above_: its expiry is after the watermark. Slots that
+  // are not alive are free for new keys.
+  void refresh_limits() noexcept {
+    alive_above_ = offset_limit(dedup_to_unsigned(watermark_));
+    if (buckets_.empty()) {
+      held_above_ = static_cast<Offset>(offset_max);
+    } else {
+      const std::uint64_t floor = buckets_.front().base;
+      held_above_ = floor == 0 ? 0 : offset_limit(floor - 1);
+    }
+  }
+
+  // Makes expiry `e` representable as an offset. With 32-bit offsets the base moves forward
+  // now and then (a pass over the table, at most once per 2^31 time units); slots whose
+  // expiry falls at or below the new base are cleared. They all expire, and their buckets are
+  // freed, before the offer that moved the base returns: e lies within window + lateness
+  // (<= 2^30) of the watermark that offer sets.
+  void fit(std::uint64_t e) noexcept {
+    if (e - base_ <= offset_max) return;
+    const std::uint64_t new_base = e - (offset_max >> 1);
+    const std::uint64_t shift = new_base - base_;
+    each_slot([&](unsigned char* slot) {
+      const Offset offset = load_offset(slot);
+      dedup_store(slot + offset_at, static_cast<Offset>(offset > shift ? offset - shift : 0));
+    });
+    base_ = new_base;
+    refresh_limits();
+  }
+
+  std::uint64_t hash_of(const unsigned char* slot) const noexcept { return Storage::rehash(slot, settings_.seed); }
+
+  // A slot to fill for `hash` in the current table (after moving keys if need be), or npos.
+  // With `reuse_expired` false (restore), slots of expired but held keys stay as they are.
+  position make_room(std::uint64_t hash, bool reuse_expired) noexcept {
+    if (keys_.empty()) return npos;
+    const Offset free_up_to = reuse_expired ? alive_above_ : held_above_;
+    return keys_.make_room(
+        hash, [free_up_to](const unsigned char* slot) { return load_offset(slot) <= free_up_to; },
+        [this](const unsigned char* slot) { return hash_of(slot); },
+        [this](const unsigned char* slot) { release_if_held(slot); });
+  }
+
+  // A free slot about to be reused may still hold an expired key whose bucket is not freed
+  // yet: that key is released now (counted in `evicted`) rather than with its bucket.
+  void release_if_held(const unsigned char* slot) noexcept {
+    const Offset offset = load_offset(slot);
+    if (offset <= held_above_) return;
+    --buckets_[held_bucket(base_ + offset)].keys;
+    --held_;
+    ++counters_.evicted;
+  }
+
+  // Moves every held key into a new table of `lines` lines (keys that find no room there go to
+  // a new stash); false (nothing changed) when the budget (old and new memory together, if
+  // `charged`) or the heap refuses.
+  bool rebuild(std::size_t lines, bool charged = true) noexcept {
+    const std::size_t extra = table::bytes_for(lines);
+    if (extra == SIZE_MAX || (charged && !fits(extra))) return false;
+    table bigger;
+    if (!bigger.allocate(lines)) return false;
+    std::vector<unsigned char> overflow;
+    bool ok = true;
+    each_slot([&](const unsigned char* slot) {
+      if (!ok || load_offset(slot) <= held_above_) return;
+      const position to = bigger.make_room(
+          hash_of(slot), [this](const unsigned char* s) { return load_offset(s) <= held_above_; },
+          [this](const unsigned char* s) { return hash_of(s); }, [](const unsigned char*) {});
+      if (to != table::npos) {
+        std::memcpy(bigger.slot(to), slot, slot_size);
+      } else if (!append(overflow, slot, charged, extra)) {
+        ok = false;
+      }
+    });
+    if (!ok) return false;
+    bytes_ = bytes_ - keys_.bytes() - stash_.capacity() + bigger.bytes() + overflow.capacity();
+    keys_ = std::move(bigger);
+    stash_.swap(overflow);
+    return true;
+  }
+
+  // Appends a slot to a stash vector, growing it under the budget if `charged` (counting
+  // `pending` bytes about to be charged as well); false on refusal.
+  bool append(std::vector<unsigned char>& stash, const unsigned char* slot, bool charged,
+              std::size_t pending = 0) noexcept {
+    if (stash.size() + slot_size > stash.capacity()) {
+      const std::size_t wanted = stash.capacity() * 2 + 4 * slot_size;
+      if (charged && !fits(pending + wanted)) return false;
+      if (&stash == &stash_) bytes_ += wanted - stash.capacity();
+      stash.reserve(wanted);
+    }
+    stash.insert(stash.end(), slot, slot + slot_size);
+    return true;
+  }
+
+  // Calls fn(slot) for every slot of the table and the stash.
+  template <class Fn>
+  void each_slot(Fn&& fn) {
+    for (position i = 0; i < keys_.slots(); ++i) fn(keys_.slot(i));
+    for (std::size_t i = 0; i < stash_.size(); i += slot_size) fn(&stash_[i]);
+  }
+  template <class Fn>
+  void each_slot(Fn&& fn) const {
+    for (position i = 0; i < keys_.slots(); ++i) fn(keys_.slot(i));
+    for (std::size_t i = 0; i < stash_.size(); i += slot_size) fn(&stash_[i]);
+  }
+
+  // The held slot of either line of `hash`, or of the stash, for which pred holds.
+  template <class Pred>
+  unsigned char* find(std::uint64_t hash, Pred&& pred) noexcept {
+    const position at = keys_.find(hash, pred);
+    if (at != table::npos) return keys_.slot(at);
+    for (std::size_t i = 0; i < stash_.size(); i += slot_size)
+      if (pred(&stash_[i])) return &stash_[i];
+    return nullptr;
+  }
+
+  // Grows the table so that one more key fits, about 85% full afterwards (doubling while small).
+  bool grow() noexcept {
+    const std::size_t slots = keys_.slots();
+    std::size_t wanted = held_ + 1 + (held_ + 1) * 3 / 17;
+    if (slots < 1024 && wanted < slots * 2) wanted = slots * 2;
+    if (wanted < slots + slots / 16 + table::slots_per_line) wanted = slots + slots / 16 + table::slots_per_line;
+    std::size_t lines = table::lines_for(wanted);
+    for (int attempt = 0; attempt < 4; ++attempt, lines += lines / 8 + 1)
+      if (rebuild(lines)) return true;
+    return false;
+  }
+
+  // The slot for a new key of `hash`, growing the table when it is 15/16 full, or when no room
+  // can be made in a table at least half full. Keys whose lines stay full anyway (many keys of
+  // one hash: a flooding attack) go to the stash, which every lookup also searches. nullptr on
+  // budget or heap refusal.
+  unsigned char* room_for(std::uint64_t hash, bool reuse_expired = true) noexcept {
+    if (held_ + 1 > keys_.slots() - keys_.slots() / 16 && !grow()) return nullptr;
+    position at = make_room(hash, reuse_expired);
+    if (at == table::npos && held_ >= keys_.slots() / 2 && grow()) at = make_room(hash, reuse_expired);
+    if (at != table::npos) return keys_.slot(at);
+    unsigned char blank[slot_size] = {};
+    if (!append(stash_, blank, true)) return nullptr;
+    return &stash_[stash_.size() - slot_size];
+  }
+
+  bool insert(const prepared& p, std::uint64_t fresh) noexcept {
+    fit(fresh);
+    const std::size_t b = bucket_for_expiry(fresh);
+    if (b == npos) return false;
+    unsigned char* slot = room_for(p.hash);
+    if (slot == nullptr) return false;
+    if (!store_key(buckets_[b], p, slot)) {
+      dedup_store(slot + offset_at, Offset{0});  // the slot may still hold a moved key's copy
+      return false;
+    }
+    fill(slot, tag_of(p.hash), fresh);
+    ++buckets_[b].keys;
+    ++held_;
+    return true;
+  }
+
+  // Gives the held key at `at` (expiry `held`) the expiry `fresh`; a key behind a pointer is
+  // copied into the new bucket's arena. False (nothing changed) on budget refusal.
+  bool move(unsigned char* slot, std::uint64_t held, std::uint64_t fresh, const prepared& p) noexcept {
+    fit(fresh);
+    const std::size_t from = held_bucket(held);
+    if (fresh > buckets_[from].last) {
+      const std::size_t to = bucket_for_expiry(fresh);  // newer than the key's bucket
+      if (to == npos) return false;
+      if constexpr (Storage::uses_arena) {
+        unsigned char key_bytes[key_size];
+        if (!store_key(buckets_[to], p, key_bytes)) return false;
+        std::memcpy(slot, key_bytes, key_size);
+      }
+      --buckets_[from].keys;
+      ++buckets_[to].keys;
+    }
+    dedup_store(slot + offset_at, static_cast<Offset>(fresh - base_));
+    return true;
+  }
+
   bool fits(std::size_t extra) const noexcept {
     return extra <= settings_.memory_budget && bytes_ <= settings_.memory_budget - extra;
   }
@@ -343,73 +558,46 @@ class dedup_engine {
     return true;
   }
 
+  // The held bucket an expiry belongs to (it must exist).
+  std::size_t held_bucket(std::uint64_t e) const noexcept {
+    std::size_t b = 0;
+    while (buckets_[b].last < e) ++b;
+    return b;
+  }
+  // Finds or creates the bucket of expiry `e`, skipping the division for the bucket new keys
+  // went to last.
+  std::size_t bucket_for_expiry(std::uint64_t e) noexcept {
+    return bucket_for(e - cached_base_ <= cached_span_ ? cached_index_ : index_of(e));
+  }
   // Finds or creates the bucket numbered `index`; npos when the budget or heap refuses.
-  std::size_t bucket_for(std::uint64_t index, std::size_t capacity = 0) noexcept {
-    std::size_t position = buckets_.size();
-    while (position > 0 && buckets_[position - 1].index >= index) {
-      if (buckets_[position - 1].index == index) return remember_target(position - 1);
-      --position;
+  std::size_t bucket_for(std::uint64_t index) noexcept {
+    if (!buckets_.empty() && buckets_.back().index == index) return remember_target(buckets_.size() - 1);
+    std::size_t place = buckets_.size();
+    while (place > 0 && buckets_[place - 1].index >= index) {
+      if (buckets_[place - 1].index == index) return remember_target(place - 1);
+      --place;
     }
-    if (capacity == 0) {
-      // A new bucket is sized like the fullest one held, plus three standard deviations of
-      // Poisson noise: in a steady stream it ends up about as full and rarely has to grow.
-      std::size_t hint = 0;
-      for (const bucket& b : buckets_) hint = b.keys.used() > hint ? b.keys.used() : hint;
-      std::size_t root = 1;
-      while (root * root < hint) root *= 2;
-      for (int step = 0; step < 4 && hint > 1; ++step) root = (root + hint / root + 1) / 2;
-      capacity = table::capacity_for(hint + 3 * root);
-    }
-    std::size_t extra = table::bytes_for(capacity);
-    if (extra == SIZE_MAX) return npos;
     if (buckets_.size() == buckets_.capacity()) {
       const std::size_t more = buckets_.capacity() * 2 + 1;
-      if (!fits(extra + (more - buckets_.capacity()) * sizeof(bucket))) return npos;
       if (!charge_buckets(more)) return npos;
       buckets_.reserve(more);
     }
-    if (!fits(extra)) return npos;
     bucket fresh_bucket;
-    if (!fresh_bucket.keys.allocate(capacity)) return npos;
     fresh_bucket.index = index;
     fresh_bucket.base = base_of(index);
     fresh_bucket.last = last_of(index);
     if constexpr (Storage::uses_arena) fresh_bucket.strings = arena(1024);
-    bytes_ += extra;
-    buckets_.insert(buckets_.begin() + static_cast<std::ptrdiff_t>(position), std::move(fresh_bucket));
-    return remember_target(position);
+    buckets_.insert(buckets_.begin() + static_cast<std::ptrdiff_t>(place), std::move(fresh_bucket));
+    if (place == 0) refresh_limits();
+    return remember_target(place);
   }
 
   // Caches the expiry range of the bucket new keys went to last, to skip a division.
-  std::size_t remember_target(std::size_t position) noexcept {
-    cached_index_ = buckets_[position].index;
-    cached_base_ = buckets_[position].base;
-    cached_span_ = buckets_[position].last - buckets_[position].base;
-    return position;
-  }
-
-  // Rebuilds a full table larger (or at the same size when deleted slots dominate).
-  bool grow(bucket& b) noexcept {
-    const std::size_t live = b.keys.used();
-    // Mostly deleted slots: rebuild at about the same size. Large tables grow by a quarter
-    // (they were sized from a neighbour and are only slightly short), small ones by a half.
-    const std::size_t wanted = b.keys.deleted() > live / 2 ? live + live / 4 + 1
-                               : live >= 4096            ? live + live / 4 + 1
-                                                         : live + live / 2 + 1;
-    const std::size_t capacity = table::capacity_for(wanted);
-    const std::size_t extra = table::bytes_for(capacity);
-    if (extra == SIZE_MAX || !fits(extra)) return false;
-    table bigger;
-    if (!bigger.allocate(capacity)) return false;
-    for (std::size_t i = 0; i < b.keys.capacity(); ++i) {
-      if (!b.keys.is_used(i)) continue;
-      const unsigned char* slot = b.keys.slot(i);
-      std::uint64_t hash = Storage::rehash(slot, b.keys.control(i), settings_.seed);
-      std::memcpy(bigger.slot(bigger.claim(hash)), slot, slot_size);
-    }
-    bytes_ = bytes_ - b.keys.bytes() + bigger.bytes();
-    b.keys = std::move(bigger);
-    return true;
+  std::size_t remember_target(std::size_t place) noexcept {
+    cached_index_ = buckets_[place].index;
+    cached_base_ = buckets_[place].base;
+    cached_span_ = buckets_[place].last - buckets_[place].base;
+    return place;
   }
 
   // Writes the key's stored form into `out`, copying string bytes into the bucket's arena;
@@ -431,60 +619,20 @@ class dedup_engine {
     }
   }
 
-  // Makes room in bucket b and stores the key there; npos on budget refusal.
-  std::size_t store_new(bucket& b, const prepared& p) noexcept {
-    if (!b.keys.has_room() && !grow(b)) return npos;
-    unsigned char key_bytes[key_size];
-    if (!store_key(b, p, key_bytes)) return npos;
-    const std::size_t s = b.keys.claim(p.hash);
-    std::memcpy(b.keys.slot(s), key_bytes, key_size);
-    return s;
-  }
-
-  bool remember(const prepared& p, std::uint64_t fresh, std::size_t dead_bucket, std::size_t dead_slot) noexcept {
-    const std::uint64_t index = index_of(fresh);
-    if (dead_bucket != npos && buckets_[dead_bucket].index == index) {
-      // The key is still held, expired, in the very bucket it belongs to again: revive it.
-      bucket& b = buckets_[dead_bucket];
-      dedup_store(b.keys.slot(dead_slot) + key_size, static_cast<Offset>(fresh - b.base));
-      ++counters_.evicted;
-      return true;
-    }
-    const std::size_t i = bucket_for(index);
-    if (i == npos) return false;
-    bucket& b = buckets_[i];
-    const std::size_t s = store_new(b, p);
-    if (s == npos) return false;
-    dedup_store(b.keys.slot(s) + key_size, static_cast<Offset>(fresh - b.base));
-    return true;
-  }
-
-  // Sliding expiry: moves the key in bucket i, slot s, to expiry `fresh`.
-  bool extend(std::size_t i, std::size_t s, std::uint64_t fresh, const prepared& p) noexcept {
-    const std::uint64_t index = index_of(fresh);
-    if (buckets_[i].index == index) {
-      dedup_store(buckets_[i].keys.slot(s) + key_size, static_cast<Offset>(fresh - buckets_[i].base));
-      return true;
-    }
-    const std::size_t target = bucket_for(index);  // newer than bucket i, so i stays valid
-    if (target == npos) return false;
-    bucket& to = buckets_[target];
-    const std::size_t moved = store_new(to, p);
-    if (moved == npos) return false;
-    dedup_store(to.keys.slot(moved) + key_size, static_cast<Offset>(fresh - to.base));
-    buckets_[i].keys.erase(s);
-    return true;
-  }
-
   dedup_settings settings_;
   std::uint64_t span_ = 1;
   std::uint64_t origin_ = 0;
-  // fresh - cached_base_ <= cached_span_ means the expiry belongs to bucket cached_index_.
   std::uint64_t cached_index_ = 0, cached_base_ = 0, cached_span_ = 0;
   std::int64_t watermark_ = std::numeric_limits<std::int64_t>::min();
   dedup_counters counters_;
   std::size_t bytes_ = 0;
+  std::uint64_t held_ = 0;
+  std::uint64_t base_ = 0;   // slots store expiry - base_; 0 marks a slot that was never used
+  Offset held_above_ = 0;    // slots with a larger offset are held
+  Offset alive_above_ = 0;   // slots with a larger offset have not expired
   std::vector<bucket> buckets_;
+  table keys_;
+  std::vector<unsigned char> stash_;  // slots of keys the table had no room for, one after another
   std::string scratch_;
   arena unused_arena_{std::size_t{0}, std::size_t{0}};  // never allocates: budget 0
 };

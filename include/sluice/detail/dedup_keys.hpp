@@ -6,8 +6,7 @@
 //   string-like keys           pointer + 32-bit length (the bytes live in the bucket's arena)
 //   trivially copyable structs the object's bytes (types with unique object representations)
 //   std::pair / std::tuple     the elements' stored forms, one after another
-// In fingerprint mode the slot holds 15 bytes of a 128-bit hash instead; the control byte keeps
-// 7 more bits, so 127 bits of the fingerprint are compared.
+// In fingerprint mode the slot holds 127 bits of a 128-bit hash instead.
 #pragma once
 
 #include <cstddef>
@@ -345,11 +344,11 @@ struct dedup_exact_storage {
   static bool store(const prepared& p, unsigned char* out, arena& strings) noexcept {
     return codec::store(*p.key, out, strings);
   }
-  static std::uint64_t rehash(const unsigned char* stored, std::uint8_t, std::uint64_t seed) noexcept {
+  static std::uint64_t rehash(const unsigned char* stored, std::uint64_t seed) noexcept {
     return codec::stored_hash(stored, seed);
   }
   template <class Writer>
-  static void encode(const unsigned char* stored, std::uint8_t, Writer& writer) {
+  static void encode(const unsigned char* stored, Writer& writer) {
     codec::encode(stored, writer);
   }
   static void skip(byte_reader& reader) noexcept { codec::skip(reader); }
@@ -365,13 +364,13 @@ template <class K>
 struct dedup_fingerprint_storage {
   using key_type = K;
   using codec = dedup_key_codec<K>;
-  static constexpr std::size_t stored_size = 15;
+  static constexpr std::size_t stored_size = 16;
   static constexpr bool uses_arena = false;
   static constexpr std::uint64_t signature = 0xF000u ^ codec::signature;
   static constexpr bool fingerprint = true;
 
-  // The table hash is the low word with bit 7 cleared: bits 0-6 live in the control byte,
-  // bits 8-63 and the high word in the slot.
+  // The fingerprint is hash128 of the key with bit 7 of the low word cleared (127 bits, as in
+  // every checkpoint since format version 1); the low word doubles as the table hash.
   struct prepared {
     std::uint64_t hash;
     std::uint64_t high;
@@ -393,42 +392,28 @@ struct dedup_fingerprint_storage {
     }
   }
   static void rebind(prepared&, const K&) noexcept {}
-  static void pack(const prepared& p, unsigned char* out) noexcept {
-    unsigned char low[8];
-    dedup_store_le64(low, p.hash);
-    std::memcpy(out, low + 1, 7);
-    dedup_store_le64(out + 7, p.high);
-  }
   static bool equal(const unsigned char* stored, const prepared& p) noexcept {
-    unsigned char packed[stored_size];
-    pack(p, packed);
-    return std::memcmp(stored, packed, stored_size) == 0;
+    return dedup_load<std::uint64_t>(stored) == p.hash && dedup_load<std::uint64_t>(stored + 8) == p.high;
   }
   static bool store(const prepared& p, unsigned char* out, arena&) noexcept {
-    pack(p, out);
+    dedup_store(out, p.hash);
+    dedup_store(out + 8, p.high);
     return true;
   }
-  static prepared unpack(const unsigned char* stored, std::uint8_t tag) noexcept {
-    unsigned char low[8];
-    low[0] = tag;
-    std::memcpy(low + 1, stored, 7);
-    return prepared{dedup_load_le64(low), dedup_load_le64(stored + 7)};
-  }
-  static std::uint64_t rehash(const unsigned char* stored, std::uint8_t tag, std::uint64_t) noexcept {
-    return unpack(stored, tag).hash;
+  static std::uint64_t rehash(const unsigned char* stored, std::uint64_t) noexcept {
+    return dedup_load<std::uint64_t>(stored);
   }
   template <class Writer>
-  static void encode(const unsigned char* stored, std::uint8_t tag, Writer& writer) {
-    prepared p = unpack(stored, tag);
-    writer.u64(p.hash);
-    writer.u64(p.high);
+  static void encode(const unsigned char* stored, Writer& writer) {
+    writer.u64(dedup_load<std::uint64_t>(stored));
+    writer.u64(dedup_load<std::uint64_t>(stored + 8));
   }
   static void skip(byte_reader& reader) noexcept { reader.bytes(16); }
-  static bool decode(byte_reader& reader, unsigned char* out, arena&, std::uint64_t,
+  static bool decode(byte_reader& reader, unsigned char* out, arena& unused, std::uint64_t,
                      std::uint64_t& hash) noexcept {
     prepared p{reader.u64(), reader.u64()};
     if (!reader.ok() || (p.hash & 0x80u) != 0) return false;
-    pack(p, out);
+    store(p, out, unused);
     hash = p.hash;
     return true;
   }

@@ -1,11 +1,12 @@
-// Machinery behind sluice/dedup.hpp: the open-addressing table every time bucket owns.
+// Machinery behind sluice/dedup.hpp: the bucketized cuckoo table that holds every remembered key.
 //
-// Layout of one table with capacity C and S-byte slots, in one allocation:
-//   [slot 0 .. slot C-1: C * S bytes, packed, read with memcpy][control: C + 16 bytes]
-// A control byte is 0x00-0x7F (a used slot; the low 7 bits of the key's hash), 0x80 (empty)
-// or 0xFE (deleted). The last 16 control bytes mirror the first 16, so a 16-byte group can be
-// read at any position without wrapping. C need not be a power of two: the home position is
-// ((hash >> 32) * C) >> 32, which lets every bucket be sized to its expected key count.
+// The table is an array of lines; a line holds `slots_per_line` fixed-size slots (5 for a 64-bit
+// key with a 32-bit expiry, so a line is one 64-byte cache line). A key may live in one of two
+// lines chosen by its hash, so a lookup reads at most two lines, whatever the load, and both
+// can be prefetched. Inserting into two full lines moves keys to their other line along a path
+// found by a bounded breadth-first search; the path is carried out only once it is complete, so
+// a failed search changes nothing. The table knows nothing about keys or expiries: callers say
+// which slots are free and how to rehash a stored key.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +17,6 @@
 #include "sluice/detail/config.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64)
-#include <emmintrin.h>
 #define SLUICE_DETAIL_DEDUP_SSE2() 1
 #else
 #define SLUICE_DETAIL_DEDUP_SSE2() 0
@@ -24,10 +24,6 @@
 
 SLUICE_NAMESPACE_BEGIN
 namespace detail {
-
-inline constexpr std::uint8_t dedup_control_empty = 0x80;
-inline constexpr std::uint8_t dedup_control_deleted = 0xFE;
-inline constexpr std::size_t dedup_group_width = 16;
 
 // Index of the lowest set bit; `mask` must not be 0.
 inline unsigned dedup_count_trailing_zeros(std::uint64_t mask) noexcept {
@@ -48,60 +44,31 @@ inline void dedup_prefetch(const void* address) noexcept {
 #endif
 }
 
-// Sixteen control bytes; each query returns a mask whose bit i stands for byte i.
-class dedup_group {
- public:
-#if SLUICE_DETAIL_DEDUP_SSE2()
-  explicit dedup_group(const std::uint8_t* bytes) noexcept
-      : bytes_(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes))) {}
-  std::uint32_t match(std::uint8_t control) const noexcept {
-    return static_cast<std::uint32_t>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(bytes_, _mm_set1_epi8(static_cast<char>(control)))));
-  }
-  std::uint32_t match_free() const noexcept {
-    return static_cast<std::uint32_t>(_mm_movemask_epi8(bytes_));
-  }
-
- private:
-  __m128i bytes_;
+// The high 64 bits of a * b: maps a hash onto [0, n) without a division.
+inline std::uint64_t dedup_scale(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ using u128 = unsigned __int128;
+  return static_cast<std::uint64_t>((static_cast<u128>(a) * b) >> 64);
 #else
-  explicit dedup_group(const std::uint8_t* bytes) noexcept : low_(load(bytes)), high_(load(bytes + 8)) {}
-  std::uint32_t match(std::uint8_t control) const noexcept {
-    const std::uint64_t pattern = 0x0101010101010101ull * control;
-    return gather(zero_bytes(low_ ^ pattern)) | gather(zero_bytes(high_ ^ pattern)) << 8;
-  }
-  std::uint32_t match_free() const noexcept {
-    return gather(low_ & high_bits) | gather(high_ & high_bits) << 8;
-  }
-
- private:
-  static constexpr std::uint64_t high_bits = 0x8080808080808080ull;
-  static constexpr std::uint64_t low_bits = 0x7F7F7F7F7F7F7F7Full;
-  // Byte i of the result is 0x80 exactly where byte i of x is zero.
-  static std::uint64_t zero_bytes(std::uint64_t x) noexcept {
-    return ~(((x & low_bits) + low_bits) | x) & high_bits;
-  }
-  // Packs the top bit of each byte into 8 bits, byte 0 lowest.
-  static std::uint32_t gather(std::uint64_t top_bits) noexcept {
-    return static_cast<std::uint32_t>(((top_bits >> 7) * 0x0102040810204080ull) >> 56);
-  }
-  static std::uint64_t load(const std::uint8_t* bytes) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = v << 8 | bytes[i];
-    return v;
-  }
-  std::uint64_t low_, high_;
+  const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32, b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
+  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+  const std::uint64_t middle = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;
+  return hi_hi + (hi_lo >> 32) + (middle >> 32);
 #endif
-};
+}
 
-// A table of fixed-size slots; it knows nothing about keys: callers pass hashes and
-// slot predicates. Not copyable; moves leave the source empty.
 template <std::size_t SlotSize>
 class dedup_table {
  public:
   static constexpr std::size_t slot_size = SlotSize;
-  static constexpr std::size_t minimum_capacity = dedup_group_width;
+  static constexpr std::size_t slots_per_line = SlotSize * 4 >= 64 ? 4 : 64 / SlotSize;
+  static constexpr std::size_t line_bytes =
+      slots_per_line * SlotSize <= 64 ? 64 : slots_per_line * SlotSize;
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::size_t line_alignment = 64;
+
+  // Where a slot is: line * slots_per_line + index in the line.
+  using position = std::size_t;
 
   dedup_table() noexcept = default;
   dedup_table(const dedup_table&) = delete;
@@ -116,168 +83,150 @@ class dedup_table {
   }
   ~dedup_table() { release(); }
 
-  // Bytes one allocation of `capacity` slots takes; SIZE_MAX when it cannot be represented.
-  static std::size_t bytes_for(std::size_t capacity) noexcept {
-    if (capacity > (SIZE_MAX - dedup_group_width) / (SlotSize + 1)) return SIZE_MAX;
-    return capacity * (SlotSize + 1) + dedup_group_width;
+  // Bytes a table of `lines` lines takes; SIZE_MAX when it cannot be represented.
+  static std::size_t bytes_for(std::size_t lines) noexcept {
+    return lines > SIZE_MAX / line_bytes ? SIZE_MAX : lines * line_bytes;
   }
-  // The most slots (used or deleted) a table of `capacity` holds before it must grow: 7/8.
-  static std::size_t fill_limit(std::size_t capacity) noexcept { return capacity - capacity / 8; }
-  // The smallest capacity whose fill limit admits `count` slots.
-  static std::size_t capacity_for(std::size_t count) noexcept {
-    std::size_t capacity = count + count / 7;
-    if (capacity < minimum_capacity) return fill_limit(minimum_capacity) >= count ? minimum_capacity : count + 2;
-    while (fill_limit(capacity) < count) ++capacity;
-    while (capacity > minimum_capacity && fill_limit(capacity - 1) >= count) --capacity;
-    return capacity;
+  // The fewest lines that give `slots` slots.
+  static std::size_t lines_for(std::size_t slots) noexcept {
+    const std::size_t lines = slots / slots_per_line + (slots % slots_per_line != 0 ? 1 : 0);
+    return lines < 2 ? 2 : lines;
   }
 
-  // Allocates an empty table; false when the heap refuses (the table stays empty).
-  bool allocate(std::size_t capacity) noexcept {
+  // Allocates a zero-filled table (every slot's bytes 0); false when the heap refuses.
+  bool allocate(std::size_t lines) noexcept {
     release();
-    if (capacity < minimum_capacity || capacity > 0xFFFFFFFFu) return false;
-    std::size_t bytes = bytes_for(capacity);
-    if (bytes == SIZE_MAX) return false;
-    auto* memory = static_cast<unsigned char*>(::operator new(bytes, std::nothrow));
+    const std::size_t bytes = bytes_for(lines);
+    if (lines < 2 || bytes == SIZE_MAX) return false;
+    void* memory = ::operator new(bytes, std::align_val_t{line_alignment}, std::nothrow);
     if (memory == nullptr) return false;
-    memory_ = memory;
-    capacity_ = capacity;
-    control_ = reinterpret_cast<std::uint8_t*>(memory_ + capacity * SlotSize);
-    std::memset(control_, dedup_control_empty, capacity + dedup_group_width);
+    std::memset(memory, 0, bytes);
+    memory_ = static_cast<unsigned char*>(memory);
+    lines_ = lines;
     return true;
   }
-
-  std::size_t capacity() const noexcept { return capacity_; }
-  std::size_t used() const noexcept { return used_; }
-  std::size_t deleted() const noexcept { return deleted_; }
-  std::size_t bytes() const noexcept { return memory_ == nullptr ? 0 : bytes_for(capacity_); }
-  bool has_room() const noexcept { return used_ + deleted_ < fill_limit(capacity_); }
-
-  unsigned char* slot(std::size_t index) noexcept { return memory_ + index * SlotSize; }
-  const unsigned char* slot(std::size_t index) const noexcept { return memory_ + index * SlotSize; }
-  std::uint8_t control(std::size_t index) const noexcept { return control_[index]; }
-  bool is_used(std::size_t index) const noexcept { return control_[index] < 0x80u; }
-
-  std::size_t home(std::uint64_t hash) const noexcept {
-    return static_cast<std::size_t>(((hash >> 32) * static_cast<std::uint64_t>(capacity_)) >> 32);
-  }
-  static std::uint8_t tag(std::uint64_t hash) noexcept { return static_cast<std::uint8_t>(hash & 0x7Fu); }
-
-  // Starts loading the memory a lookup of `hash` reads first.
-  void prefetch(std::uint64_t hash) const noexcept {
-    if (capacity_ == 0) return;
-    std::size_t position = home(hash);
-    dedup_prefetch(control_ + position);
-    dedup_prefetch(memory_ + position * SlotSize);
-  }
-
-  // The index of the used slot with this hash for which `matches(slot)` holds, or npos.
-  template <class Matches>
-  std::size_t find(std::uint64_t hash, Matches&& matches) const noexcept {
-    if (capacity_ == 0) return npos;
-    const std::uint8_t wanted = tag(hash);
-    std::size_t position = home(hash);
-    for (std::size_t probed = 0; probed < capacity_; probed += dedup_group_width) {
-      dedup_group group(control_ + position);
-      for (std::uint32_t mask = group.match(wanted); mask != 0; mask &= mask - 1) {
-        std::size_t index = position + dedup_count_trailing_zeros(mask);
-        if (index >= capacity_) index -= capacity_;
-        if (matches(slot(index))) return index;
-      }
-      if (group.match(dedup_control_empty) != 0) return npos;
-      position += dedup_group_width;
-      if (position >= capacity_) position -= capacity_;
-    }
-    return npos;
-  }
-
-  // Like find; when the key is absent, `empty_slot` receives an empty slot of the group where
-  // the search ended (npos if none), which claim_empty can take without probing again.
-  template <class Matches>
-  std::size_t find(std::uint64_t hash, Matches&& matches, std::size_t& empty_slot) const noexcept {
-    empty_slot = npos;
-    if (capacity_ == 0) return npos;
-    const std::uint8_t wanted = tag(hash);
-    std::size_t position = home(hash);
-    for (std::size_t probed = 0; probed < capacity_; probed += dedup_group_width) {
-      dedup_group group(control_ + position);
-      for (std::uint32_t mask = group.match(wanted); mask != 0; mask &= mask - 1) {
-        std::size_t index = position + dedup_count_trailing_zeros(mask);
-        if (index >= capacity_) index -= capacity_;
-        if (matches(slot(index))) return index;
-      }
-      if (const std::uint32_t empty = group.match(dedup_control_empty)) {
-        empty_slot = position + dedup_count_trailing_zeros(empty);
-        if (empty_slot >= capacity_) empty_slot -= capacity_;
-        return npos;
-      }
-      position += dedup_group_width;
-      if (position >= capacity_) position -= capacity_;
-    }
-    return npos;
-  }
-
-  // Takes an empty slot that find reported for this hash. Requires has_room().
-  void claim_empty(std::size_t index, std::uint64_t hash) noexcept {
-    ++used_;
-    set_control(index, tag(hash));
-  }
-
-  // Claims a free slot for a hash known to be absent; the caller fills the slot. Requires
-  // has_room().
-  std::size_t claim(std::uint64_t hash) noexcept {
-    std::size_t position = home(hash);
-    for (;;) {
-      std::uint32_t mask = dedup_group(control_ + position).match_free();
-      if (mask != 0) {
-        std::size_t index = position + dedup_count_trailing_zeros(mask);
-        if (index >= capacity_) index -= capacity_;
-        if (control_[index] == dedup_control_deleted)
-          --deleted_;
-        ++used_;
-        set_control(index, tag(hash));
-        return index;
-      }
-      position += dedup_group_width;
-      if (position >= capacity_) position -= capacity_;
-    }
-  }
-
-  // Marks a used slot deleted; its bytes stay until the table is dropped or rebuilt.
-  void erase(std::size_t index) noexcept {
-    set_control(index, dedup_control_deleted);
-    --used_;
-    ++deleted_;
-  }
-
   void release() noexcept {
-    ::operator delete(memory_);
+    if (memory_ != nullptr) ::operator delete(memory_, std::align_val_t{line_alignment});
     memory_ = nullptr;
-    control_ = nullptr;
-    capacity_ = used_ = deleted_ = 0;
+    lines_ = 0;
+  }
+
+  bool empty() const noexcept { return memory_ == nullptr; }
+  std::size_t lines() const noexcept { return lines_; }
+  std::size_t slots() const noexcept { return lines_ * slots_per_line; }
+  std::size_t bytes() const noexcept { return lines_ * line_bytes; }
+
+  unsigned char* slot(position p) noexcept { return address(p / slots_per_line, p % slots_per_line); }
+  const unsigned char* slot(position p) const noexcept {
+    return memory_ + (p / slots_per_line) * line_bytes + (p % slots_per_line) * SlotSize;
+  }
+  unsigned char* address(std::size_t line, std::size_t index) noexcept {
+    return memory_ + line * line_bytes + index * SlotSize;
+  }
+
+  // The two lines a hash may live in (they may coincide).
+  std::size_t first_line(std::uint64_t hash) const noexcept {
+    return static_cast<std::size_t>(dedup_scale(hash, lines_));
+  }
+  std::size_t second_line(std::uint64_t hash) const noexcept {
+    const std::uint64_t mixed = ((hash << 32) | (hash >> 32)) * 0x9E3779B97F4A7C15ull;
+    return static_cast<std::size_t>(dedup_scale(mixed, lines_));
+  }
+
+  // Starts loading both lines of a hash.
+  void prefetch(std::uint64_t hash) const noexcept {
+    if (memory_ == nullptr) return;
+    const unsigned char* first = memory_ + first_line(hash) * line_bytes;
+    const unsigned char* second = memory_ + second_line(hash) * line_bytes;
+    dedup_prefetch(first);
+    dedup_prefetch(second);
+    if (line_bytes > 64) {
+      dedup_prefetch(first + line_bytes - 1);
+      dedup_prefetch(second + line_bytes - 1);
+    }
+  }
+
+  // The first slot of either line of `hash` for which `pred(slot)` holds, or npos.
+  template <class Pred>
+  position find(std::uint64_t hash, Pred&& pred) const noexcept {
+    if (memory_ == nullptr) return npos;
+    const std::size_t first = first_line(hash), second = second_line(hash);
+    position p = scan(first, pred);
+    if (p == npos && second != first) p = scan(second, pred);
+    return p;
+  }
+
+  // Finds a free slot for `hash`, moving stored keys to their other line if both lines are
+  // full: free(slot) tells a free slot, hash_of(slot) a stored key's hash, and claim(slot) is
+  // called on the free slot about to be overwritten. Returns the slot to fill, or npos when no
+  // path of moves was found within the search bound (nothing moved).
+  template <class Free, class HashOf, class Claim>
+  position make_room(std::uint64_t hash, Free&& free, HashOf&& hash_of, Claim&& claim) noexcept {
+    const std::size_t first = first_line(hash), second = second_line(hash);
+    position p = scan(first, free);
+    if (p == npos && second != first) p = scan(second, free);
+    if (p != npos) {
+      claim(slot(p));
+      return p;
+    }
+
+    // Breadth-first search over "the key in this slot moves to its other line".
+    struct step {
+      position at;
+      int parent;
+    };
+    constexpr int most_steps = 128;
+    step steps[most_steps];
+    int count = 0;
+    const std::size_t start_lines = second == first ? 1 : 2;
+    for (std::size_t l = 0; l < start_lines; ++l)
+      for (std::size_t i = 0; i < slots_per_line; ++i)
+        steps[count++] = {(l == 0 ? first : second) * slots_per_line + i, -1};
+    for (int i = 0; i < count; ++i) {
+      const std::size_t line = steps[i].at / slots_per_line;
+      const std::uint64_t moved_hash = hash_of(static_cast<const unsigned char*>(slot(steps[i].at)));
+      const std::size_t a = first_line(moved_hash), b = second_line(moved_hash);
+      const std::size_t other = a == line ? b : a;
+      if (other == line) continue;
+      const position hole = scan(other, free);
+      if (hole != npos) {
+        // Carry out the path from its end: each key moves into the slot its child vacated.
+        claim(slot(hole));
+        position to = hole;
+        for (int j = i; j >= 0; j = steps[j].parent) {
+          std::memcpy(slot(to), slot(steps[j].at), SlotSize);
+          to = steps[j].at;
+        }
+        return to;
+      }
+      if (count + static_cast<int>(slots_per_line) > most_steps) continue;
+      for (std::size_t k = 0; k < slots_per_line; ++k) {
+        const position candidate = other * slots_per_line + k;
+        bool on_path = false;  // a path through one slot twice would lose a key
+        for (int j = i; j >= 0 && !on_path; j = steps[j].parent) on_path = steps[j].at == candidate;
+        if (!on_path) steps[count++] = {candidate, i};
+      }
+    }
+    return npos;
   }
 
  private:
-  void set_control(std::size_t index, std::uint8_t value) noexcept {
-    control_[index] = value;
-    if (index < dedup_group_width) control_[capacity_ + index] = value;
+  template <class Pred>
+  position scan(std::size_t line, Pred& pred) const noexcept {
+    const unsigned char* base = memory_ + line * line_bytes;
+    for (std::size_t i = 0; i < slots_per_line; ++i)
+      if (pred(base + i * SlotSize)) return line * slots_per_line + i;
+    return npos;
   }
   void take(dedup_table& other) noexcept {
     memory_ = other.memory_;
-    control_ = other.control_;
-    capacity_ = other.capacity_;
-    used_ = other.used_;
-    deleted_ = other.deleted_;
+    lines_ = other.lines_;
     other.memory_ = nullptr;
-    other.control_ = nullptr;
-    other.capacity_ = other.used_ = other.deleted_ = 0;
+    other.lines_ = 0;
   }
 
   unsigned char* memory_ = nullptr;
-  std::uint8_t* control_ = nullptr;
-  std::size_t capacity_ = 0;
-  std::size_t used_ = 0;
-  std::size_t deleted_ = 0;
+  std::size_t lines_ = 0;
 };
 
 }  // namespace detail
