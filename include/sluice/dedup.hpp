@@ -127,7 +127,7 @@ class window_dedup {
   void offer(const Record* records, std::size_t n, verdict* out) noexcept {
     with_engine([&](auto& engine) {
       using engine_type = std::decay_t<decltype(engine)>;
-      constexpr std::size_t ahead = 8;
+      constexpr std::size_t ahead = 16;
       typename engine_type::prepared ring[ahead];
       auto stage = [&](std::size_t i) {
         const auto& key = key_of_(records[i]);

@@ -1,6 +1,8 @@
 // The four rules, one example each; configuration errors; extreme times.
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "catch_shim.hpp"
 #include "dedup/records.hpp"
@@ -118,4 +120,24 @@ TEST_CASE("a memory budget never turns a new record into a duplicate", "[dedup]"
   CHECK(d.stats().first + over == 5000);
   // Keys that were remembered are still recognised.
   CHECK(d.offer({0, 5000}) == verdict::duplicate);
+}
+
+TEST_CASE("string keys of 65,535 bytes and more keep their full length", "[dedup]") {
+  using text_dedup = sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
+  sluice::window_dedup_config config;
+  config.window = 100;
+  auto d = text_dedup::create(config).value();
+  // Keys around the slot's 16-bit length limit, and pairs that differ only in the last byte.
+  std::vector<std::string> keys;
+  for (std::size_t size : {std::size_t{0}, std::size_t{65534}, std::size_t{65535}, std::size_t{65536}, std::size_t{70000}}) {
+    keys.push_back(std::string(size, 'k'));
+    if (size != 0) keys.push_back(std::string(size - 1, 'k') + "x");
+  }
+  for (const std::string& key : keys) CHECK(d.offer({key, 1}) == verdict::first);
+  for (const std::string& key : keys) CHECK(d.offer({key, 2}) == verdict::duplicate);
+  std::string bytes;
+  REQUIRE_FALSE(d.save(bytes));
+  auto restored = text_dedup::restore(bytes).value();
+  for (const std::string& key : keys) CHECK(restored.offer({key, 3}) == verdict::duplicate);
+  CHECK(restored.offer({std::string(65537, 'k'), 3}) == verdict::first);
 }

@@ -120,9 +120,9 @@ template <class Storage, class Offset>
 class dedup_engine {
  public:
   static constexpr std::size_t key_size = Storage::stored_size;
-  // Keys kept behind a pointer (strings) carry 32 hash bits, so a lookup follows the pointer
-  // only on a likely match.
-  static constexpr std::size_t tag_size = Storage::uses_arena ? 4 : 0;
+  // Keys kept behind a pointer (strings) carry 16 hash bits, so a lookup follows the pointer
+  // only on a likely match (a 64-bit string key then takes 16 bytes: four to a cache line).
+  static constexpr std::size_t tag_size = Storage::uses_arena ? 2 : 0;
   static constexpr std::size_t offset_at = key_size + tag_size;
   static constexpr std::size_t slot_size = offset_at + sizeof(Offset);
   using table = dedup_table<slot_size>;
@@ -187,7 +187,7 @@ class dedup_engine {
       ++counters_.evicted;
       return dedup_outcome::first;
     }
-    const std::uint32_t tag = tag_of(p.hash);
+    const std::uint16_t tag = tag_of(p.hash);
     unsigned char* at = find(p.hash, [&](const unsigned char* slot) {
       // Keys behind a pointer are compared only in held slots (a freed bucket's arena is gone);
       // other keys first, as a mismatch is the predictable outcome.
@@ -240,7 +240,7 @@ class dedup_engine {
       keys_.release();
       std::vector<unsigned char>().swap(stash_);
     } else if (dead != 0 && held_ < keys_.slots() / 4 && keys_.slots() > 64) {
-      rebuild(table::lines_for(held_ + held_ * 3 / 17 + 1));  // back to about 85% full; may fail
+      rebuild(table::lines_for(slots_for(held_)));  // may fail: then the table stays
     } else if (dead != 0 && !stash_.empty()) {
       std::size_t kept = 0;
       for (std::size_t i = 0; i < stash_.size(); i += slot_size)
@@ -286,10 +286,10 @@ class dedup_engine {
     counters_ = counters;
     refresh_limits();
   }
-  // Sizes the table for `count` keys (about 85% full) before a restore inserts them; the
+  // Sizes the table for `count` keys (3/4 full) before a restore inserts them; the
   // budget is checked once all keys are in (see recount). False when the heap refuses.
   bool reserve(std::size_t count) noexcept {
-    return count == 0 || rebuild(table::lines_for(count + count * 3 / 17 + 1), false);
+    return count == 0 || rebuild(table::lines_for(slots_for(count)), false);
   }
   enum class insert_status { ok, duplicate_key, no_memory };
   // Inserts a decoded key (its stored form in `key_bytes`) with `expiry_time`.
@@ -298,7 +298,7 @@ class dedup_engine {
     fit(e);
     const std::size_t b = bucket_for(index_of(e));
     if (b == npos) return insert_status::no_memory;
-    const std::uint32_t tag = tag_of(hash);
+    const std::uint16_t tag = tag_of(hash);
     auto same = [&](const unsigned char* slot) {
       return load_offset(slot) > held_above_ && tag_matches(slot, tag) && std::memcmp(slot, key_bytes, key_size) == 0;
     };
@@ -345,18 +345,18 @@ class dedup_engine {
 
  private:
   static Offset load_offset(const unsigned char* slot) noexcept { return dedup_load<Offset>(slot + offset_at); }
-  static std::uint32_t tag_of(std::uint64_t hash) noexcept { return static_cast<std::uint32_t>(hash); }
-  static bool tag_matches(const unsigned char* slot, std::uint32_t tag) noexcept {
+  static std::uint16_t tag_of(std::uint64_t hash) noexcept { return static_cast<std::uint16_t>(hash); }
+  static bool tag_matches(const unsigned char* slot, std::uint16_t tag) noexcept {
     if constexpr (tag_size == 0) {
       (void)slot;
       (void)tag;
       return true;
     } else {
-      return dedup_load<std::uint32_t>(slot + key_size) == tag;
+      return dedup_load<std::uint16_t>(slot + key_size) == tag;
     }
   }
   // Writes tag and expiry; `e` must fit (see fit).
-  void fill(unsigned char* slot, std::uint32_t tag, std::uint64_t e) noexcept {
+  void fill(unsigned char* slot, std::uint16_t tag, std::uint64_t e) noexcept {
     if constexpr (tag_size != 0) dedup_store(slot + key_size, tag);
     dedup_store(slot + offset_at, static_cast<Offset>(e - base_));
   }
@@ -483,10 +483,28 @@ class dedup_engine {
     return nullptr;
   }
 
-  // Grows the table so that one more key fits, about 85% full afterwards (doubling while small).
+  // Held keys minus an estimate of the expired ones, whose slots new keys may take: only the
+  // oldest bucket can hold expired keys, about in proportion to how far W is into it.
+  std::uint64_t in_use() const noexcept {
+    if (buckets_.empty()) return held_;
+    const bucket& oldest = buckets_.front();
+    const std::uint64_t w = dedup_to_unsigned(watermark_);
+    if (w < oldest.base) return held_;
+    const std::uint64_t elapsed = w - oldest.base + 1;  // < span_: the bucket is not freed
+    const std::uint64_t parts = span_ >= 1024 ? elapsed / (span_ / 1024) : elapsed * 1024 / span_;
+    return held_ - oldest.keys * (parts < 1024 ? parts : 1024) / 1024;
+  }
+
+  // Table sizing. Cuckoo inserts stay cheap while about 80% of the slots hold live keys; the
+  // table grows at 27/32 in use to 3/4, and shrinks back to 3/4 when under a quarter is held.
+  static std::size_t fill_limit(std::size_t slots) noexcept { return slots - slots / 32 * 5; }
+  static std::size_t slots_for(std::size_t keys) noexcept { return keys + keys / 3 + 1; }
+
+  // Grows the table so that one more key fits (doubling while small).
   bool grow() noexcept {
     const std::size_t slots = keys_.slots();
-    std::size_t wanted = held_ + 1 + (held_ + 1) * 3 / 17;
+    const std::uint64_t used = in_use();
+    std::size_t wanted = slots_for(static_cast<std::size_t>(used + 1));
     if (slots < 1024 && wanted < slots * 2) wanted = slots * 2;
     if (wanted < slots + slots / 16 + table::slots_per_line) wanted = slots + slots / 16 + table::slots_per_line;
     std::size_t lines = table::lines_for(wanted);
@@ -495,12 +513,12 @@ class dedup_engine {
     return false;
   }
 
-  // The slot for a new key of `hash`, growing the table when it is 15/16 full, or when no room
-  // can be made in a table at least half full. Keys whose lines stay full anyway (many keys of
+  // The slot for a new key of `hash`, growing the table when it reaches its fill limit, or when
+  // no room can be made in a table at least half full. Keys whose lines stay full anyway (many keys of
   // one hash: a flooding attack) go to the stash, which every lookup also searches. nullptr on
   // budget or heap refusal.
   unsigned char* room_for(std::uint64_t hash, bool reuse_expired = true) noexcept {
-    if (held_ + 1 > keys_.slots() - keys_.slots() / 16 && !grow()) return nullptr;
+    if (in_use() + 1 > fill_limit(keys_.slots()) && !grow()) return nullptr;
     position at = make_room(hash, reuse_expired);
     if (at == table::npos && held_ >= keys_.slots() / 2 && grow()) at = make_room(hash, reuse_expired);
     if (at != table::npos) return keys_.slot(at);

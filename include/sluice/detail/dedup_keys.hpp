@@ -134,17 +134,23 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
   }
 };
 
-// String-like keys: the bytes are copied into the bucket's arena; the slot keeps a pointer
-// and a 32-bit length.
+// String-like keys: the bytes are copied into the bucket's arena; the slot keeps a pointer and
+// a 16-bit length. Strings of 65,535 bytes or more are stored with their 32-bit length in the
+// four bytes before them, and the slot's length reads 0xFFFF.
 template <class K>
 struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
-  static constexpr std::size_t stored_size = sizeof(const char*) + sizeof(std::uint32_t);
+  static constexpr std::size_t stored_size = sizeof(const char*) + sizeof(std::uint16_t);
   static constexpr bool uses_arena = true;
   static constexpr std::uint64_t signature = 0x200u;
+  static constexpr std::uint16_t long_size = 0xFFFF;
 
   static std::string_view view(const unsigned char* stored) noexcept {
-    return std::string_view(dedup_load<const char*>(stored),
-                            dedup_load<std::uint32_t>(stored + sizeof(const char*)));
+    const char* data = dedup_load<const char*>(stored);
+    const std::uint16_t size = dedup_load<std::uint16_t>(stored + sizeof(const char*));
+    if (size != long_size) return std::string_view(data, size);
+    std::uint32_t long_length;
+    std::memcpy(&long_length, data - sizeof long_length, sizeof long_length);
+    return std::string_view(data, long_length);
   }
   static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept {
     return hash64(std::string_view(key), seed);
@@ -157,10 +163,21 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
   }
   static bool store_view(std::string_view bytes, unsigned char* out, arena& strings) noexcept {
     if (bytes.size() > 0xFFFFFFFFu) return false;
-    std::string_view copy = strings.copy(bytes);
-    if (copy.data() == nullptr) return false;
-    dedup_store(out, copy.data());
-    dedup_store(out + sizeof(const char*), static_cast<std::uint32_t>(copy.size()));
+    const char* data;
+    if (bytes.size() < long_size) {
+      data = strings.copy(bytes).data();
+      if (data == nullptr && !bytes.empty()) return false;
+    } else {
+      const auto long_length = static_cast<std::uint32_t>(bytes.size());
+      auto* memory = static_cast<char*>(strings.allocate(sizeof long_length + bytes.size(), 1));
+      if (memory == nullptr) return false;
+      std::memcpy(memory, &long_length, sizeof long_length);
+      std::memcpy(memory + sizeof long_length, bytes.data(), bytes.size());
+      data = memory + sizeof long_length;
+    }
+    dedup_store(out, data);
+    dedup_store(out + sizeof(const char*),
+                static_cast<std::uint16_t>(bytes.size() < long_size ? bytes.size() : long_size));
     return true;
   }
   static bool store(const K& key, unsigned char* out, arena& strings) noexcept {

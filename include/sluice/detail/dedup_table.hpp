@@ -170,25 +170,35 @@ class dedup_table {
       return p;
     }
 
-    // Breadth-first search over "the key in this slot moves to its other line".
+    // Breadth-first search over "the key in this slot moves to its other line". The other
+    // line of every step is computed, and its loading started, when the step is queued, so
+    // that the cache misses of one level overlap.
     struct step {
       position at;
+      std::size_t other;
       int parent;
     };
     constexpr int most_steps = 128;
     step steps[most_steps];
     int count = 0;
-    const std::size_t start_lines = second == first ? 1 : 2;
-    for (std::size_t l = 0; l < start_lines; ++l)
-      for (std::size_t i = 0; i < slots_per_line; ++i)
-        steps[count++] = {(l == 0 ? first : second) * slots_per_line + i, -1};
+    auto queue = [&](std::size_t line, int parent) {
+      for (std::size_t k = 0; k < slots_per_line; ++k) {
+        const position candidate = line * slots_per_line + k;
+        bool on_path = false;  // a path through one slot twice would lose a key
+        for (int j = parent; j >= 0 && !on_path; j = steps[j].parent) on_path = steps[j].at == candidate;
+        if (on_path) continue;
+        const std::uint64_t moved_hash = hash_of(static_cast<const unsigned char*>(slot(candidate)));
+        const std::size_t a = first_line(moved_hash);
+        const std::size_t other = a == line ? second_line(moved_hash) : a;
+        if (other == line) continue;
+        dedup_prefetch(memory_ + other * line_bytes);
+        steps[count++] = {candidate, other, parent};
+      }
+    };
+    queue(first, -1);
+    if (second != first) queue(second, -1);
     for (int i = 0; i < count; ++i) {
-      const std::size_t line = steps[i].at / slots_per_line;
-      const std::uint64_t moved_hash = hash_of(static_cast<const unsigned char*>(slot(steps[i].at)));
-      const std::size_t a = first_line(moved_hash), b = second_line(moved_hash);
-      const std::size_t other = a == line ? b : a;
-      if (other == line) continue;
-      const position hole = scan(other, free);
+      const position hole = scan(steps[i].other, free);
       if (hole != npos) {
         // Carry out the path from its end: each key moves into the slot its child vacated.
         claim(slot(hole));
@@ -199,13 +209,7 @@ class dedup_table {
         }
         return to;
       }
-      if (count + static_cast<int>(slots_per_line) > most_steps) continue;
-      for (std::size_t k = 0; k < slots_per_line; ++k) {
-        const position candidate = other * slots_per_line + k;
-        bool on_path = false;  // a path through one slot twice would lose a key
-        for (int j = i; j >= 0 && !on_path; j = steps[j].parent) on_path = steps[j].at == candidate;
-        if (!on_path) steps[count++] = {candidate, i};
-      }
+      if (count + static_cast<int>(slots_per_line) <= most_steps) queue(steps[i].other, i);
     }
     return npos;
   }
