@@ -2,10 +2,11 @@
 //
 // `window_dedup` remembers each key for `window` event-time units and tells the caller, for
 // every record, whether it is the first of its key, a duplicate, too late, or could not be
-// tracked within the memory budget. Guarantees: exact verdicts (the four rules at window_dedup), bounded
-// memory (`stats().bytes` never exceeds `memory_budget`; expired keys are freed a whole time
-// bucket at a time), a budget never turns a new record into a duplicate, and versioned
-// little-endian checkpoints that restore on any host. `keep_one_per_key` keeps the greatest
+// tracked within the memory budget. Guarantees: exact verdicts (the four rules at window_dedup),
+// bounded memory (`stats().bytes` never exceeds `memory_budget`; expired keys are freed a whole
+// time bucket at a time, never swept one by one), a lookup reads at most two table lines, a
+// budget never turns a new record into a duplicate, and versioned little-endian checkpoints
+// that restore on any host. `keep_one_per_key` keeps the greatest
 // record of each key in a batch, in linear time.
 //
 //   struct event { std::uint64_t id; std::int64_t time; };
@@ -58,7 +59,8 @@ struct window_dedup_config {
 struct dedup_stats {
   std::uint64_t first = 0, duplicate = 0, late = 0, over_budget = 0;  // verdict counts
   // Keys held: every remembered key, plus expired keys whose time bucket has not been freed
-  // yet (they are at most one bucket span, (window + allowed_lateness) / 4, past expiry).
+  // yet (at most one bucket span, (window + allowed_lateness) / 4, past expiry) and whose slot
+  // no new key has taken.
   std::uint64_t live_keys = 0;
   std::uint64_t bytes = 0;    // all state held, the object itself included
   std::uint64_t evicted = 0;  // keys released after expiring; live_keys + evicted == first

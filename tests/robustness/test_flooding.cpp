@@ -117,3 +117,37 @@ TEST_CASE("flooding: fingerprints under a leaked seed give false duplicates (why
   const auto first = std::count(verdicts.begin(), verdicts.begin() + 100, sluice::verdict::first);
   CHECK(first == 1);  // every other attack key is taken for a duplicate of the first
 }
+
+TEST_CASE("flooding: keys of one hash overflow into the stash, expire, and survive checkpoints", "[robustness]") {
+  // Under the attacked seed all these keys share one 64-bit hash, so both of their table lines
+  // fill and the rest go to the stash. Verdicts stay exact through expiry and a restore.
+  using dedup_type = sluice::window_dedup<keyed, id_of, time_of>;
+  const auto attack = flooding::colliding_keys(attacked_seed, 300);
+  sluice::window_dedup_config config;
+  config.window = 100;
+  config.seed = attacked_seed;
+  auto d = dedup_type::create(config).value();
+  std::int64_t now = 0;
+  for (const std::string& key : attack) REQUIRE(d.offer({key, now}) == sluice::verdict::first);
+  for (const std::string& key : attack) REQUIRE(d.offer({key, now + 1}) == sluice::verdict::duplicate);
+
+  std::string bytes;
+  REQUIRE_FALSE(d.save(bytes));
+  auto restored = dedup_type::restore(bytes).value();
+  CHECK(restored.stats().live_keys == attack.size());
+  for (const std::string& key : attack) REQUIRE(restored.offer({key, now + 2}) == sluice::verdict::duplicate);
+
+  // Past the window every key is released with its bucket, stashed or not, and new again.
+  now += 1000;
+  d.advance_watermark(now);
+  CHECK(d.stats().live_keys == 0);
+  CHECK(d.stats().evicted == attack.size());
+  for (std::size_t i = 0; i < attack.size(); i += 2) REQUIRE(d.offer({attack[i], now}) == sluice::verdict::first);
+  for (std::size_t i = 0; i < attack.size(); ++i)
+    REQUIRE(d.offer({attack[i], now + 1}) == (i % 2 == 0 ? sluice::verdict::duplicate : sluice::verdict::first));
+  // At W = now + 100 the keys first seen at `now` have expired, those seen at now + 1 not yet.
+  d.advance_watermark(now + 100);
+  for (std::size_t i = 0; i < attack.size(); ++i)
+    REQUIRE(d.offer({attack[i], now + 100}) == (i % 2 == 0 ? sluice::verdict::first : sluice::verdict::duplicate));
+  CHECK(d.stats().live_keys + d.stats().evicted == d.stats().first);
+}

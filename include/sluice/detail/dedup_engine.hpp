@@ -233,8 +233,11 @@ class dedup_engine {
       bytes_ -= buckets_[dead].strings.reserved();
       ++dead;
     }
-    if (dead != 0) buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<std::ptrdiff_t>(dead));
-    refresh_limits();
+    alive_above_ = offset_limit(unsigned_w);
+    if (dead != 0) {
+      buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<std::ptrdiff_t>(dead));
+      refresh_limits();
+    }
     if (held_ == 0) {
       bytes_ -= keys_.bytes() + stash_.capacity();
       keys_.release();
@@ -518,7 +521,8 @@ class dedup_engine {
   // one hash: a flooding attack) go to the stash, which every lookup also searches. nullptr on
   // budget or heap refusal.
   unsigned char* room_for(std::uint64_t hash, bool reuse_expired = true) noexcept {
-    if (in_use() + 1 > fill_limit(keys_.slots()) && !grow()) return nullptr;
+    const std::size_t limit = fill_limit(keys_.slots());
+    if (held_ + 1 > limit && in_use() + 1 > limit && !grow()) return nullptr;  // in_use <= held_
     position at = make_room(hash, reuse_expired);
     if (at == table::npos && held_ >= keys_.slots() / 2 && grow()) at = make_room(hash, reuse_expired);
     if (at != table::npos) return keys_.slot(at);
