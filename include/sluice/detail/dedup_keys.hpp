@@ -3,7 +3,7 @@
 //
 // A key codec stores a key in `stored_size` bytes of a slot (read and written with memcpy):
 //   integers, enums            the value itself (sizeof(K) bytes)
-//   string-like keys           pointer + 32-bit length (the bytes live in the bucket's arena)
+//   string-like keys           pointer + 16-bit length (the bytes live in a bucket's arena)
 //   trivially copyable structs the object's bytes (types with unique object representations)
 //   std::pair / std::tuple     the elements' stored forms, one after another
 // In fingerprint mode the slot holds 127 bits of a 128-bit hash instead.
