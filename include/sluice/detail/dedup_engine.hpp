@@ -243,7 +243,8 @@ class dedup_engine {
       keys_.release();
       std::vector<unsigned char>().swap(stash_);
     } else if (dead != 0 && held_ < keys_.slots() / 4 && keys_.slots() > 64) {
-      rebuild(table::lines_for(slots_for(held_)));  // may fail: then the table stays
+      // May fail (budget or heap); the table then stays as it is.
+      rebuild(table::lines_for(slots_for(static_cast<std::size_t>(held_))));
     } else if (dead != 0 && !stash_.empty()) {
       std::size_t kept = 0;
       for (std::size_t i = 0; i < stash_.size(); i += slot_size)
