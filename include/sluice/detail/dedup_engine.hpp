@@ -340,11 +340,14 @@ class dedup_engine {
     for (const bucket& b : buckets_) total += b.strings.reserved();
     bytes_ = total;
     if (total <= settings_.memory_budget) return true;
-    const std::size_t others = total - keys_.bytes();
+    const std::size_t others = total - keys_.bytes() - stash_.capacity();
     if (others >= settings_.memory_budget) return false;
-    const std::size_t lines = (settings_.memory_budget - others) / table::line_bytes;
-    if (lines < 2 || table::slots_per_line * lines < held_ || !rebuild(lines, false)) return false;
-    return bytes_ <= settings_.memory_budget;
+    // Keys that find no room go to the stash, so a smaller table may fit where a larger one
+    // overflowed (the original may have held some keys in its stash).
+    std::size_t lines = (settings_.memory_budget - others) / table::line_bytes;
+    for (int attempt = 0; attempt < 8 && lines >= 2; ++attempt, --lines)
+      if (rebuild(lines, false) && bytes_ <= settings_.memory_budget) return true;
+    return false;
   }
 
  private:
@@ -501,7 +504,9 @@ class dedup_engine {
 
   // Table sizing. Cuckoo inserts stay cheap while about 80% of the slots hold live keys; the
   // table grows at 27/32 in use to 3/4, and shrinks back to 3/4 when under a quarter is held.
-  static std::size_t fill_limit(std::size_t slots) noexcept { return slots - slots / 32 * 5; }
+  // (Rounded so that small tables keep free slots too: a restore, which places keys in
+  // another order, must find room for everything the original held in the same space.)
+  static std::size_t fill_limit(std::size_t slots) noexcept { return slots - (slots * 5 + 31) / 32; }
   static std::size_t slots_for(std::size_t keys) noexcept { return keys + keys / 3 + 1; }
 
   // Grows the table so that one more key fits (doubling while small).

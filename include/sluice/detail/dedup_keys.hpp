@@ -3,7 +3,7 @@
 //
 // A key codec stores a key in `stored_size` bytes of a slot (read and written with memcpy):
 //   integers, enums            the value itself (sizeof(K) bytes)
-//   string-like keys           pointer + 16-bit length (the bytes live in a bucket's arena)
+//   string-like keys           pointer (8 bytes) + 16-bit length (bytes in a bucket's arena)
 //   trivially copyable structs the object's bytes (types with unique object representations)
 //   std::pair / std::tuple     the elements' stored forms, one after another
 // In fingerprint mode the slot holds 127 bits of a 128-bit hash instead.
@@ -134,19 +134,23 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
   }
 };
 
-// String-like keys: the bytes are copied into the bucket's arena; the slot keeps a pointer and
-// a 16-bit length. Strings of 65,535 bytes or more are stored with their 32-bit length in the
-// four bytes before them, and the slot's length reads 0xFFFF.
+// String-like keys: the bytes are copied into the bucket's arena; the slot keeps a pointer (in
+// 8 bytes on every host, so that tables, and the order checkpoints list keys in, are the same
+// on 32-bit hosts) and a 16-bit length. Strings of 65,535 bytes or more are stored with their
+// 32-bit length in the four bytes before them, and the slot's length reads 0xFFFF.
 template <class K>
 struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
-  static constexpr std::size_t stored_size = sizeof(const char*) + sizeof(std::uint16_t);
+  static constexpr std::size_t stored_size = sizeof(std::uint64_t) + sizeof(std::uint16_t);
   static constexpr bool uses_arena = true;
   static constexpr std::uint64_t signature = 0x200u;
   static constexpr std::uint16_t long_size = 0xFFFF;
 
+  static const char* pointer(const unsigned char* stored) noexcept {
+    return reinterpret_cast<const char*>(static_cast<std::uintptr_t>(dedup_load<std::uint64_t>(stored)));
+  }
   static std::string_view view(const unsigned char* stored) noexcept {
-    const char* data = dedup_load<const char*>(stored);
-    const std::uint16_t size = dedup_load<std::uint16_t>(stored + sizeof(const char*));
+    const char* data = pointer(stored);
+    const std::uint16_t size = dedup_load<std::uint16_t>(stored + sizeof(std::uint64_t));
     if (size != long_size) return std::string_view(data, size);
     std::uint32_t long_length;
     std::memcpy(&long_length, data - sizeof long_length, sizeof long_length);
@@ -175,8 +179,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
       std::memcpy(memory + sizeof long_length, bytes.data(), bytes.size());
       data = memory + sizeof long_length;
     }
-    dedup_store(out, data);
-    dedup_store(out + sizeof(const char*),
+    dedup_store(out, static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(data)));
+    dedup_store(out + sizeof(std::uint64_t),
                 static_cast<std::uint16_t>(bytes.size() < long_size ? bytes.size() : long_size));
     return true;
   }
