@@ -336,6 +336,7 @@ class dedup_engine {
   // Recomputes the byte count after a restore wrote into arenas directly; when the total breaks
   // the budget, shrinks the table to the largest size that fits, if the keys fit in it.
   bool recount(std::size_t fixed_bytes) noexcept {
+    if constexpr (Storage::uses_arena) pack_strings();
     std::size_t total = fixed_bytes + buckets_.capacity() * sizeof(bucket) + keys_.bytes() + stash_.capacity();
     for (const bucket& b : buckets_) total += b.strings.reserved();
     bytes_ = total;
@@ -351,6 +352,30 @@ class dedup_engine {
   }
 
  private:
+  // Restore support: moves each bucket's strings into one block of exactly their size, which
+  // no arena that held them can undercut, so a restore never needs more than the original.
+  void pack_strings() noexcept {
+    std::size_t sizes[SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1] = {};
+    if (buckets_.size() > SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1) return;
+    each_slot([&](const unsigned char* slot) {
+      const Offset offset = load_offset(slot);
+      if (offset > held_above_) sizes[held_bucket(base_ + offset)] += Storage::arena_bytes(slot);
+    });
+    arena packed[SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1];
+    arena views[SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1];
+    for (std::size_t b = 0; b < buckets_.size(); ++b) {
+      packed[b] = arena(1024);
+      void* block = sizes[b] == 0 ? nullptr : packed[b].allocate(sizes[b], 1);
+      if (sizes[b] != 0 && block == nullptr) return;  // the heap refused: keep the arenas
+      views[b] = arena(block, sizes[b]);
+    }
+    each_slot([&](unsigned char* slot) {
+      const Offset offset = load_offset(slot);
+      if (offset > held_above_) Storage::relocate(slot, views[held_bucket(base_ + offset)]);
+    });
+    for (std::size_t b = 0; b < buckets_.size(); ++b) buckets_[b].strings = std::move(packed[b]);
+  }
+
   static Offset load_offset(const unsigned char* slot) noexcept { return dedup_load<Offset>(slot + offset_at); }
   static std::uint16_t tag_of(std::uint64_t hash) noexcept { return static_cast<std::uint16_t>(hash); }
   static bool tag_matches(const unsigned char* slot, std::uint16_t tag) noexcept {

@@ -117,6 +117,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
     writer.u64(widen(dedup_load<K>(stored)));
   }
   static void skip(byte_reader& reader) noexcept { reader.bytes(8); }
+  static std::size_t arena_bytes(const unsigned char*) noexcept { return 0; }
+  static bool relocate(unsigned char*, arena&) noexcept { return true; }
   static bool decode(byte_reader& reader, unsigned char* out, arena&) noexcept {
     std::uint64_t wide = reader.u64();
     K key;
@@ -202,6 +204,15 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
     writer.prefixed(view(stored));
   }
   static void skip(byte_reader& reader) noexcept { reader.prefixed(); }
+  // Bytes the stored string takes in its arena.
+  static std::size_t arena_bytes(const unsigned char* stored) noexcept {
+    const std::size_t size = view(stored).size();
+    return size < long_size ? size : size + sizeof(std::uint32_t);
+  }
+  // Copies the stored string into `strings` and points the slot at the copy.
+  static bool relocate(unsigned char* stored, arena& strings) noexcept {
+    return store_view(view(stored), stored, strings);
+  }
   static bool decode(byte_reader& reader, unsigned char* out, arena& strings) noexcept {
     std::string_view bytes = reader.prefixed();
     return reader.ok() && store_view(bytes, out, strings);
@@ -235,6 +246,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_plain_bytes<K>>> {
     writer.raw(stored, sizeof(K));
   }
   static void skip(byte_reader& reader) noexcept { reader.bytes(sizeof(K)); }
+  static std::size_t arena_bytes(const unsigned char*) noexcept { return 0; }
+  static bool relocate(unsigned char*, arena&) noexcept { return true; }
   static bool decode(byte_reader& reader, unsigned char* out, arena&) noexcept {
     std::string_view bytes = reader.bytes(sizeof(K));
     if (!reader.ok()) return false;
@@ -331,6 +344,17 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_tuple_like<K>::value>> {
   static void skip(byte_reader& reader) noexcept { skip_all(reader, indices()); }
 
   template <std::size_t... I>
+  static std::size_t arena_bytes_all(const unsigned char* stored, std::index_sequence<I...>) noexcept {
+    return (std::size_t{0} + ... + element_codec<I>::arena_bytes(stored + offset_of<I>()));
+  }
+  static std::size_t arena_bytes(const unsigned char* stored) noexcept { return arena_bytes_all(stored, indices()); }
+  template <std::size_t... I>
+  static bool relocate_all(unsigned char* stored, arena& strings, std::index_sequence<I...>) noexcept {
+    return (true && ... && element_codec<I>::relocate(stored + offset_of<I>(), strings));
+  }
+  static bool relocate(unsigned char* stored, arena& strings) noexcept { return relocate_all(stored, strings, indices()); }
+
+  template <std::size_t... I>
   static bool decode_all(byte_reader& reader, unsigned char* out, arena& strings, std::index_sequence<I...>) noexcept {
     return (true && ... && element_codec<I>::decode(reader, out + offset_of<I>(), strings));
   }
@@ -373,6 +397,8 @@ struct dedup_exact_storage {
     codec::encode(stored, writer);
   }
   static void skip(byte_reader& reader) noexcept { codec::skip(reader); }
+  static std::size_t arena_bytes(const unsigned char* stored) noexcept { return codec::arena_bytes(stored); }
+  static bool relocate(unsigned char* stored, arena& strings) noexcept { return codec::relocate(stored, strings); }
   static bool decode(byte_reader& reader, unsigned char* out, arena& strings, std::uint64_t seed,
                      std::uint64_t& hash) noexcept {
     if (!codec::decode(reader, out, strings)) return false;
