@@ -6,8 +6,8 @@
 // bounded memory (`stats().bytes` never exceeds `memory_budget`; expired keys are freed a whole
 // time bucket at a time, never swept one by one), a lookup reads at most two table lines, a
 // budget never turns a new record into a duplicate, and versioned little-endian checkpoints
-// that restore on any host. `keep_one_per_key` keeps the greatest
-// record of each key in a batch, in linear time.
+// that restore on any host. `keep_one_per_key` keeps the greatest record of each key in a
+// batch, in linear time.
 //
 //   struct event { std::uint64_t id; std::int64_t time; };
 //   auto dedup = sluice::window_dedup<event, decltype(&event_id), decltype(&event_time)>::create(

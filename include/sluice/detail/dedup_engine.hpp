@@ -130,6 +130,7 @@ class dedup_engine {
   using prepared = typename Storage::prepared;
   static constexpr std::size_t npos = table::npos;
   static constexpr std::uint64_t offset_max = std::numeric_limits<Offset>::max();
+  static constexpr std::size_t string_block_bytes = 1024;  // first block of a bucket's arena
 
   struct bucket {
     std::uint64_t index = 0;
@@ -364,7 +365,7 @@ class dedup_engine {
     arena packed[SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1];
     arena views[SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1];
     for (std::size_t b = 0; b < buckets_.size(); ++b) {
-      packed[b] = arena(1024);
+      packed[b] = arena(string_block_bytes);
       void* block = sizes[b] == 0 ? nullptr : packed[b].allocate(sizes[b], 1);
       if (sizes[b] != 0 && block == nullptr) return;  // the heap refused: keep the arenas
       views[b] = arena(block, sizes[b]);
@@ -639,7 +640,7 @@ class dedup_engine {
     fresh_bucket.index = index;
     fresh_bucket.base = base_of(index);
     fresh_bucket.last = last_of(index);
-    if constexpr (Storage::uses_arena) fresh_bucket.strings = arena(1024);
+    if constexpr (Storage::uses_arena) fresh_bucket.strings = arena(string_block_bytes);
     buckets_.insert(buckets_.begin() + static_cast<std::ptrdiff_t>(place), std::move(fresh_bucket));
     if (place == 0) refresh_limits();
     return remember_target(place);
