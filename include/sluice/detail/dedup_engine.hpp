@@ -308,7 +308,7 @@ class dedup_engine {
       return load_offset(slot) > held_above_ && tag_matches(slot, tag) && std::memcmp(slot, key_bytes, key_size) == 0;
     };
     if (find(hash, same) != nullptr) return insert_status::duplicate_key;
-    unsigned char* slot = room_for(hash, false);
+    unsigned char* slot = room_for(hash, true);
     if (slot == nullptr) return insert_status::no_memory;
     std::memcpy(slot, key_bytes, key_size);
     fill(slot, tag, e);
@@ -535,8 +535,8 @@ class dedup_engine {
   static std::size_t fill_limit(std::size_t slots) noexcept { return slots - (slots * 5 + 31) / 32; }
   static std::size_t slots_for(std::size_t keys) noexcept { return keys + keys / 3 + 1; }
 
-  // Grows the table so that one more key fits (doubling while small).
-  bool grow() noexcept {
+  // Grows the table so that one more key fits (doubling while small); `charged` as for rebuild.
+  bool grow(bool charged = true) noexcept {
     const std::size_t slots = keys_.slots();
     const std::uint64_t used = in_use();
     std::size_t wanted = slots_for(static_cast<std::size_t>(used + 1));
@@ -544,22 +544,23 @@ class dedup_engine {
     if (wanted < slots + slots / 16 + table::slots_per_line) wanted = slots + slots / 16 + table::slots_per_line;
     std::size_t lines = table::lines_for(wanted);
     for (int attempt = 0; attempt < 4; ++attempt, lines += lines / 8 + 1)
-      if (rebuild(lines)) return true;
+      if (rebuild(lines, charged)) return true;
     return false;
   }
 
   // The slot for a new key of `hash`, growing the table when it reaches its fill limit, or when
-  // no room can be made in a table at least half full. Keys whose lines stay full anyway (many keys of
-  // one hash: a flooding attack) go to the stash, which every lookup also searches. nullptr on
-  // budget or heap refusal.
-  unsigned char* room_for(std::uint64_t hash, bool reuse_expired = true) noexcept {
+  // no room can be made in a table at least half full. Keys whose lines stay full anyway (many
+  // keys of one hash: a flooding attack) go to the stash, which every lookup also searches.
+  // nullptr on budget or heap refusal. A restore reuses no expired slot and leaves the budget
+  // to recount, which fits the whole state to it at the end.
+  unsigned char* room_for(std::uint64_t hash, bool restoring = false) noexcept {
     const std::size_t limit = fill_limit(keys_.slots());
-    if (held_ + 1 > limit && in_use() + 1 > limit && !grow()) return nullptr;  // in_use <= held_
-    position at = make_room(hash, reuse_expired);
-    if (at == table::npos && held_ >= keys_.slots() / 2 && grow()) at = make_room(hash, reuse_expired);
+    if (held_ + 1 > limit && in_use() + 1 > limit && !grow(!restoring)) return nullptr;  // in_use <= held_
+    position at = make_room(hash, !restoring);
+    if (at == table::npos && held_ >= keys_.slots() / 2 && grow(!restoring)) at = make_room(hash, !restoring);
     if (at != table::npos) return keys_.slot(at);
     unsigned char blank[slot_size] = {};
-    if (!append(stash_, blank, true)) return nullptr;
+    if (!append(stash_, blank, !restoring)) return nullptr;
     return &stash_[stash_.size() - slot_size];
   }
 
