@@ -240,6 +240,7 @@ class dedup_engine {
       refresh_limits();
     }
     if (held_ == 0) {
+      if (keys_.empty() && stash_.capacity() == 0) return;
       bytes_ -= keys_.bytes() + stash_.capacity();
       keys_.release();
       std::vector<unsigned char>().swap(stash_);
@@ -431,12 +432,12 @@ class dedup_engine {
 
   std::uint64_t hash_of(const unsigned char* slot) const noexcept { return Storage::rehash(slot, settings_.seed); }
 
-  // A slot to fill for `hash` in the current table (after moving keys if need be), or npos.
-  // With `reuse_expired` false (restore), slots of expired but held keys stay as they are.
-  position make_room(std::uint64_t hash, bool reuse_expired) noexcept {
-    if (keys_.empty()) return npos;
+  // A slot to fill for `hash` in `into` (after moving keys if need be), or npos. With
+  // `reuse_expired` false (restores, rebuilds), slots of expired but held keys stay as they are.
+  position make_room(table& into, std::uint64_t hash, bool reuse_expired) noexcept {
+    if (into.empty()) return npos;
     const Offset free_up_to = reuse_expired ? alive_above_ : held_above_;
-    return keys_.make_room(
+    return into.make_room(
         hash, [free_up_to](const unsigned char* slot) { return load_offset(slot) <= free_up_to; },
         [this](const unsigned char* slot) { return hash_of(slot); },
         [this](const unsigned char* slot) { release_if_held(slot); });
@@ -464,9 +465,7 @@ class dedup_engine {
     bool ok = true;
     each_slot([&](const unsigned char* slot) {
       if (!ok || load_offset(slot) <= held_above_) return;
-      const position to = bigger.make_room(
-          hash_of(slot), [this](const unsigned char* s) { return load_offset(s) <= held_above_; },
-          [this](const unsigned char* s) { return hash_of(s); }, [](const unsigned char*) {});
+      const position to = make_room(bigger, hash_of(slot), false);
       if (to != table::npos) {
         std::memcpy(bigger.slot(to), slot, slot_size);
       } else if (!append(overflow, slot, charged, extra)) {
@@ -556,8 +555,9 @@ class dedup_engine {
   unsigned char* room_for(std::uint64_t hash, bool restoring = false) noexcept {
     const std::size_t limit = fill_limit(keys_.slots());
     if (held_ + 1 > limit && in_use() + 1 > limit && !grow(!restoring)) return nullptr;  // in_use <= held_
-    position at = make_room(hash, !restoring);
-    if (at == table::npos && held_ >= keys_.slots() / 2 && grow(!restoring)) at = make_room(hash, !restoring);
+    position at = make_room(keys_, hash, !restoring);
+    if (at == table::npos && held_ >= keys_.slots() / 2 && grow(!restoring))
+      at = make_room(keys_, hash, !restoring);
     if (at != table::npos) return keys_.slot(at);
     unsigned char blank[slot_size] = {};
     if (!append(stash_, blank, !restoring)) return nullptr;

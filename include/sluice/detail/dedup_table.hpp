@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include "sluice/detail/config.hpp"
+#include "sluice/detail/hash_core.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #define SLUICE_DETAIL_DEDUP_SSE2() 1
@@ -41,19 +43,6 @@ inline void dedup_prefetch(const void* address) noexcept {
   __builtin_prefetch(address);
 #else
   (void)address;
-#endif
-}
-
-// The high 64 bits of a * b: maps a hash onto [0, n) without a division.
-inline std::uint64_t dedup_scale(std::uint64_t a, std::uint64_t b) noexcept {
-#if defined(__SIZEOF_INT128__)
-  __extension__ using u128 = unsigned __int128;
-  return static_cast<std::uint64_t>((static_cast<u128>(a) * b) >> 64);
-#else
-  const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32, b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
-  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
-  const std::uint64_t middle = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;
-  return hi_hi + (hi_lo >> 32) + (middle >> 32);
 #endif
 }
 
@@ -116,21 +105,19 @@ class dedup_table {
   std::size_t slots() const noexcept { return lines_ * slots_per_line; }
   std::size_t bytes() const noexcept { return lines_ * line_bytes; }
 
-  unsigned char* slot(position p) noexcept { return address(p / slots_per_line, p % slots_per_line); }
   const unsigned char* slot(position p) const noexcept {
     return memory_ + (p / slots_per_line) * line_bytes + (p % slots_per_line) * SlotSize;
   }
-  unsigned char* address(std::size_t line, std::size_t index) noexcept {
-    return memory_ + line * line_bytes + index * SlotSize;
-  }
+  unsigned char* slot(position p) noexcept { return const_cast<unsigned char*>(std::as_const(*this).slot(p)); }
 
-  // The two lines a hash may live in (they may coincide).
+  // The two lines a hash may live in (they may coincide): the high half of hash * lines maps
+  // it onto [0, lines) without a division.
   std::size_t first_line(std::uint64_t hash) const noexcept {
-    return static_cast<std::size_t>(dedup_scale(hash, lines_));
+    return static_cast<std::size_t>(hashing::multiply(hash, lines_).high);
   }
   std::size_t second_line(std::uint64_t hash) const noexcept {
     const std::uint64_t mixed = ((hash << 32) | (hash >> 32)) * 0x9E3779B97F4A7C15ull;
-    return static_cast<std::size_t>(dedup_scale(mixed, lines_));
+    return static_cast<std::size_t>(hashing::multiply(mixed, lines_).high);
   }
 
   // Starts loading both lines of a hash.
@@ -150,10 +137,7 @@ class dedup_table {
   template <class Pred>
   position find(std::uint64_t hash, Pred&& pred) const noexcept {
     if (memory_ == nullptr) return npos;
-    const std::size_t first = first_line(hash), second = second_line(hash);
-    position p = scan(first, pred);
-    if (p == npos && second != first) p = scan(second, pred);
-    return p;
+    return scan_both(first_line(hash), second_line(hash), pred);
   }
 
   // Finds a free slot for `hash`, moving stored keys to their other line if both lines are
@@ -163,8 +147,7 @@ class dedup_table {
   template <class Free, class HashOf, class Claim>
   position make_room(std::uint64_t hash, Free&& free, HashOf&& hash_of, Claim&& claim) noexcept {
     const std::size_t first = first_line(hash), second = second_line(hash);
-    position p = scan(first, free);
-    if (p == npos && second != first) p = scan(second, free);
+    const position p = scan_both(first, second, free);
     if (p != npos) {
       claim(slot(p));
       return p;
@@ -215,6 +198,11 @@ class dedup_table {
   }
 
  private:
+  template <class Pred>
+  position scan_both(std::size_t first, std::size_t second, Pred& pred) const noexcept {
+    const position p = scan(first, pred);
+    return p == npos && second != first ? scan(second, pred) : p;
+  }
   template <class Pred>
   position scan(std::size_t line, Pred& pred) const noexcept {
     const unsigned char* base = memory_ + line * line_bytes;
