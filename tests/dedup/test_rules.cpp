@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "catch_shim.hpp"
+#include "dedup/model.hpp"
 #include "dedup/records.hpp"
 
 namespace {
@@ -140,4 +141,29 @@ TEST_CASE("string keys of 65,535 bytes and more keep their full length", "[dedup
   auto restored = text_dedup::restore(bytes).value();
   for (const std::string& key : keys) CHECK(restored.offer({key, 3}) == verdict::duplicate);
   CHECK(restored.offer({std::string(65537, 'k'), 3}) == verdict::first);
+}
+
+TEST_CASE("32-bit expiry offsets stay exact as the base moves across billions of time units", "[dedup]") {
+  // window + lateness <= 2^30 keeps 32-bit offsets; the stream covers about 2^36 time units,
+  // so the base moves about 32 times while keys are live, in both expiry policies.
+  for (auto policy : {sluice::expiry::from_first, sluice::expiry::sliding}) {
+    sluice::window_dedup_config config;
+    config.window = std::int64_t{1} << 29;
+    config.allowed_lateness = std::int64_t{1} << 27;
+    config.policy = policy;
+    auto d = dedup_type::create(config).value();
+    dedup_model::window_model<std::uint64_t> model(config);
+    std::uint64_t state = 7;
+    std::int64_t now = std::numeric_limits<std::int64_t>::min() / 2;
+    for (int i = 0; i < 20000; ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      now += static_cast<std::int64_t>(state >> 41);  // up to 2^23 per record: ~2^36 in all
+      const std::uint64_t key = (state >> 20) % 500;
+      const std::int64_t time = now - static_cast<std::int64_t>((state >> 8) % (std::uint64_t{1} << 27));
+      REQUIRE(d.offer({key, time}) == model.offer(key, time));
+    }
+    CHECK(d.stats().first == model.first);
+    CHECK(d.stats().duplicate == model.duplicate);
+    CHECK(d.stats().live_keys >= model.live_keys());
+  }
 }
