@@ -33,7 +33,7 @@ SLUICE_NAMESPACE_BEGIN
 // The version of the hash algorithm. Values of hash64, hash128 and hash_u64 for a given input
 // and seed never change within a version; anything that stores hashes (dedup fingerprint
 // checkpoints, for one) records it and refuses hashes of another version.
-inline constexpr std::uint32_t hash_algorithm_version = 2;
+inline constexpr std::uint32_t hash_algorithm_version = 3;
 
 // A 128-bit hash. `low` equals hash64 of the same input and seed.
 struct hash128_t {
@@ -76,15 +76,13 @@ inline pair64 compress_with(kernel k, const unsigned char* p, std::size_t len,
 
 inline std::uint64_t hash64_with(kernel k, const void* data, std::size_t len,
                                  std::uint64_t seed = 0) noexcept {
-  return finish_low(
-      finish_product(compress_with(k, static_cast<const unsigned char*>(data), len, seed), len));
+  return finish64(compress_with(k, static_cast<const unsigned char*>(data), len, seed), len);
 }
 
 inline hash128_t hash128_with(kernel k, const void* data, std::size_t len,
                               std::uint64_t seed = 0) noexcept {
-  const pair64 product =
-      finish_product(compress_with(k, static_cast<const unsigned char*>(data), len, seed), len);
-  return {finish_low(product), finish_high(product)};
+  const pair64 h = finish128(compress_with(k, static_cast<const unsigned char*>(data), len, seed), len);
+  return {h.low, h.high};
 }
 
 }  // namespace hashing
@@ -95,7 +93,7 @@ inline hash128_t hash128_with(kernel k, const void* data, std::size_t len,
 SLUICE_ALWAYS_INLINE std::uint64_t hash64(const void* data, std::size_t len,
                                           std::uint64_t seed = 0) noexcept {
   using namespace detail::hashing;
-  return finish_low(finish_product(compress(static_cast<const unsigned char*>(data), len, seed), len));
+  return finish64(compress(static_cast<const unsigned char*>(data), len, seed), len);
 }
 
 // 64-bit hash of the bytes of `bytes`.
@@ -107,9 +105,8 @@ SLUICE_ALWAYS_INLINE std::uint64_t hash64(std::string_view bytes, std::uint64_t 
 SLUICE_ALWAYS_INLINE hash128_t hash128(const void* data, std::size_t len,
                                        std::uint64_t seed = 0) noexcept {
   using namespace detail::hashing;
-  const pair64 product =
-      finish_product(compress(static_cast<const unsigned char*>(data), len, seed), len);
-  return {finish_low(product), finish_high(product)};
+  const pair64 h = finish128(compress(static_cast<const unsigned char*>(data), len, seed), len);
+  return {h.low, h.high};
 }
 
 SLUICE_ALWAYS_INLINE hash128_t hash128(std::string_view bytes, std::uint64_t seed = 0) noexcept {
@@ -120,7 +117,7 @@ SLUICE_ALWAYS_INLINE hash128_t hash128(std::string_view bytes, std::uint64_t see
 SLUICE_ALWAYS_INLINE std::uint64_t hash_u64(std::uint64_t key, std::uint64_t seed = 0) noexcept {
   using namespace detail::hashing;
   const pair64 keys = derive_keys(seed, 0);
-  return finish_low(finish_product(compress_word(key, keys.low, keys.high), 8));
+  return finish64(compress_word(key, keys.low, keys.high), 8);
 }
 
 // out[i] = hash_u64(keys[i], seed) for i < n. `out` may alias `keys` exactly.

@@ -104,10 +104,15 @@ TEST_CASE("format-1 checkpoints restore exact keys; fingerprints of hash algorit
   CHECK(tenant_dedup::restore(old_fingerprints).error() == sluice::errc::checkpoint_version_unsupported);
 }
 
-TEST_CASE("format-2 checkpoints of the bucketed table restore with identical verdicts", "[dedup]") {
+TEST_CASE("format-2 checkpoints of the bucketed table restore exact keys; hash-2 fingerprints are refused",
+          "[dedup]") {
   u64_case.check_restore(dedup_golden::u64_from_first_bucketed, sizeof dedup_golden::u64_from_first_bucketed);
   text_case.check_restore(dedup_golden::text_sliding_bucketed, sizeof dedup_golden::text_sliding_bucketed);
-  tenant_case.check_restore(dedup_golden::tenant_fingerprints_bucketed, sizeof dedup_golden::tenant_fingerprints_bucketed);
+  // hash128 changed its high half in hash algorithm 3.
+  using tenant_dedup = decltype(tenant_case)::dedup_type;
+  const std::string old_fingerprints(reinterpret_cast<const char*>(dedup_golden::tenant_fingerprints_bucketed),
+                                     sizeof dedup_golden::tenant_fingerprints_bucketed);
+  CHECK(tenant_dedup::restore(old_fingerprints).error() == sluice::errc::checkpoint_version_unsupported);
 }
 
 TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {

@@ -140,11 +140,11 @@ inline u64 hash64(const unsigned char* p, std::size_t n, u64 seed) {
 }
 
 inline u128 hash128(const unsigned char* p, std::size_t n, u64 seed) {
-  u128 f = finish(state_of(p, n, seed), n);
-  u64 high = f.lo + rotl(f.hi, 32);
-  high ^= high >> 32;
-  high *= k[14];
-  return {f.lo ^ f.hi, high ^ (high >> 29)};
+  const u128 state = state_of(p, n, seed);
+  const u128 f = finish(state, n);
+  const u128 spread = mul(static_cast<u64>(n) ^ k[14], k[15]);
+  const u128 g = mul(state.lo ^ k[12] ^ spread.hi ^ k[6], state.hi ^ k[13] ^ spread.lo ^ k[7]);
+  return {f.lo ^ f.hi, g.lo ^ g.hi};
 }
 
 }  // namespace hash_model

@@ -167,12 +167,12 @@ inline void hash_words_scalar(const u64* keys, std::size_t n, u64* out, u64 key0
     const pair64 b = compress_word(keys[i + 1], key0, key1);
     const pair64 c = compress_word(keys[i + 2], key0, key1);
     const pair64 d = compress_word(keys[i + 3], key0, key1);
-    out[i] = finish_low(finish_product(a, 8));
-    out[i + 1] = finish_low(finish_product(b, 8));
-    out[i + 2] = finish_low(finish_product(c, 8));
-    out[i + 3] = finish_low(finish_product(d, 8));
+    out[i] = finish64(a, 8);
+    out[i + 1] = finish64(b, 8);
+    out[i + 2] = finish64(c, 8);
+    out[i + 3] = finish64(d, 8);
   }
-  for (; i < n; ++i) out[i] = finish_low(finish_product(compress_word(keys[i], key0, key1), 8));
+  for (; i < n; ++i) out[i] = finish64(compress_word(keys[i], key0, key1), 8);
 }
 
 #if SLUICE_HASH_HAS_AVX2()
@@ -214,7 +214,7 @@ inline void hash_words_avx2(const u64* keys, std::size_t n, u64* out, u64 key0,
     multiply_avx2(_mm256_xor_si256(low, finish0), _mm256_xor_si256(high, finish1), low, high);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_xor_si256(low, high));
   }
-  for (; i < n; ++i) out[i] = finish_low(finish_product(compress_word(keys[i], key0, key1), 8));
+  for (; i < n; ++i) out[i] = finish64(compress_word(keys[i], key0, key1), 8);
 }
 #endif
 
