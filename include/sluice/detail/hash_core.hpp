@@ -40,7 +40,7 @@ struct pair64 {
 };
 
 // Full 64x64->128 product.
-SLUICE_ALWAYS_INLINE pair64 multiply(u64 a, u64 b) noexcept {
+SLUICE_ALWAYS_INLINE constexpr pair64 multiply(u64 a, u64 b) noexcept {
 #if defined(__SIZEOF_INT128__)
   __extension__ using u128 = unsigned __int128;
   const u128 product = static_cast<u128>(a) * b;
@@ -106,35 +106,65 @@ SLUICE_ALWAYS_INLINE pair64 derive_keys(u64 seed, unsigned index) noexcept {
   return {product.low ^ product.high, product.low + rotate_left(product.high, 32)};
 }
 
-// The length spread over 128 bits by one multiplication (free when the length is a constant).
-// Keys whose compressed states agree, such as all-zero keys of nearby lengths, must not reach
-// the last multiplication with operands that differ only in a few low bits: the differences of
-// their hashes would repeat (a full SMHasher3 run caught exactly that).
-SLUICE_ALWAYS_INLINE pair64 length_key(std::size_t len) noexcept {
-  return multiply(static_cast<u64>(len) ^ constants[14], constants[15]);
+// The keys of the last multiplication for a length: the length spread over 128 bits by one
+// multiplication, halves swapped, xored with two constants. Keys whose compressed states
+// agree, such as all-zero keys of nearby lengths, must not reach the last multiplication with
+// operands that differ only in a few low bits: the differences of their hashes would repeat
+// (a full SMHasher3 run caught exactly that).
+constexpr pair64 finish_key_of(std::size_t len) noexcept {
+  const pair64 spread = multiply(static_cast<u64>(len) ^ constants[14], constants[15]);
+  return {constants[12] ^ spread.high, constants[13] ^ spread.low};
 }
 
-// The last step of every length class: the 128-bit compressed state, keyed by the length,
-// becomes the two operands of the final multiplication.
-SLUICE_ALWAYS_INLINE pair64 finish_operands(pair64 state, std::size_t len) noexcept {
-  const pair64 spread = length_key(len);
-  return {state.low ^ constants[12] ^ spread.high, state.high ^ constants[13] ^ spread.low};
+// hash128's second product takes the same operands xored with two more constants.
+constexpr pair64 second_key(pair64 finish_key) noexcept {
+  return {finish_key.low ^ constants[6], finish_key.high ^ constants[7]};
 }
 
-// hash64: the halves of the final product folded together.
+// Both keys of every length hashed inline, so that short keys spend no multiplication (and no
+// registers) on their length; hash64 reads `first` (1 KiB), hash128 both.
+struct finish_key_table {
+  pair64 first[inline_max + 1];
+  pair64 second[inline_max + 1];
+};
+constexpr finish_key_table make_finish_key_table() noexcept {
+  finish_key_table table{};
+  for (std::size_t len = 0; len <= inline_max; ++len) {
+    table.first[len] = finish_key_of(len);
+    table.second[len] = second_key(table.first[len]);
+  }
+  return table;
+}
+inline constexpr finish_key_table finish_keys = make_finish_key_table();
+
+SLUICE_ALWAYS_INLINE pair64 keyed(pair64 state, pair64 key) noexcept {
+  return {state.low ^ key.low, state.high ^ key.high};
+}
+
+// The last step of every length class, hash64: one multiplication of the 128-bit compressed
+// state xored with the length's key, the product's halves folded together. (The shapes of
+// finish64 and finish128 are the ones GCC 12 compiled best into callers' loops.)
 SLUICE_ALWAYS_INLINE u64 finish64(pair64 state, std::size_t len) noexcept {
-  const pair64 operands = finish_operands(state, len);
+  const pair64 operands = SLUICE_LIKELY(len <= inline_max) ? keyed(state, finish_keys.first[len])
+                                                           : keyed(state, finish_key_of(len));
   return multiply_fold(operands.low, operands.high);
 }
 
-// hash128: the hash64 value, and beside it a second product of the same operands under other
-// keys, folded the same way. Both multiplications run in parallel, and each half is as well
+// hash128: the hash64 value, and beside it a second product of the state under the second
+// key, folded the same way. The two multiplications run in parallel and each half is as well
 // mixed as hash64. (Algorithm version 2 derived the high half from the first product through
-// a 64-bit mix, a dependent chain 1.4x the cost of hash64 on 8-16 byte keys.)
+// a 64-bit mix: a dependent chain that made hash128 1.7x the latency of hash64.)
 SLUICE_ALWAYS_INLINE pair64 finish128(pair64 state, std::size_t len) noexcept {
-  const pair64 operands = finish_operands(state, len);
-  return {multiply_fold(operands.low, operands.high),
-          multiply_fold(operands.low ^ constants[6], operands.high ^ constants[7])};
+  pair64 key1, key2;
+  if (SLUICE_LIKELY(len <= inline_max)) {
+    key1 = finish_keys.first[len];
+    key2 = finish_keys.second[len];
+  } else {
+    key1 = finish_key_of(len);
+    key2 = second_key(key1);
+  }
+  const pair64 first = keyed(state, key1), second = keyed(state, key2);
+  return {multiply_fold(first.low, first.high), multiply_fold(second.low, second.high)};
 }
 
 // 0..16 bytes: two words that together cover every byte, each xored with its own

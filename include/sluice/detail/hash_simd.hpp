@@ -201,9 +201,9 @@ inline void hash_words_avx2(const u64* keys, std::size_t n, u64* out, u64 key0,
                             u64 key1) noexcept {
   const __m256i word_key0 = _mm256_set1_epi64x(static_cast<long long>(key0));
   const __m256i word_key1 = _mm256_set1_epi64x(static_cast<long long>(key1));
-  const pair64 spread = length_key(8);
-  const __m256i finish0 = _mm256_set1_epi64x(static_cast<long long>(constants[12] ^ spread.high));
-  const __m256i finish1 = _mm256_set1_epi64x(static_cast<long long>(constants[13] ^ spread.low));
+  const pair64 key = finish_keys.first[8];
+  const __m256i finish0 = _mm256_set1_epi64x(static_cast<long long>(key.low));
+  const __m256i finish1 = _mm256_set1_epi64x(static_cast<long long>(key.high));
   const std::size_t full = n - n % 4;
   std::size_t i = 0;
   for (; i < full; i += 4) {
