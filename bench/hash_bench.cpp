@@ -1,5 +1,6 @@
 // sluice::hash against XXH3 (libxxhash) and wyhash: throughput by key size, hash128 against
-// hash64, and the uint64 batch API against loops of single calls. Ratios are from one run.
+// hash64 (throughput and latency), and the uint64 batch API against loops of single calls.
+// Ratios are from one run.
 //
 //   hash_bench [--csv FILE] [--quick]
 #include <algorithm>
@@ -107,6 +108,23 @@ std::array<double, sizeof...(F)> interleaved(const workload& w, int repeats, F..
   return best;
 }
 
+// Latency: nanoseconds per hash when each key starts with the previous hash, so every call
+// waits for the one before (a table probe or a fingerprint check in a dependent chain).
+template <class F>
+HASH_BENCH_NOINLINE double ns_per_chained_hash(std::size_t key_len, F& fn) {
+  const std::size_t chain = 100000;
+  std::array<unsigned char, 128> key{};
+  const double seconds = bench::best_seconds(1, [&] {
+    std::uint64_t h = 0;
+    for (std::size_t i = 0; i < chain; ++i) {
+      std::memcpy(key.data(), &h, sizeof h);
+      h = fn(key.data(), key_len);
+    }
+    bench::keep(h);
+  });
+  return seconds * 1e9 / static_cast<double>(chain);
+}
+
 // The uint64 batch path the public hash64_batch takes in this build.
 const char* batch_path_name() {
 #if SLUICE_HASH_STATIC_AVX2()
@@ -211,6 +229,34 @@ int main(int argc, char** argv) {
     (void)wy;
 #endif
     report.add({name, "sluice hash128", wide, "ns/hash", wide / ours, "<= 1.3 hash128/hash64"});
+  }
+
+  // Latency of one hash, the next key waiting for it.
+  for (std::size_t size : {std::size_t{8}, std::size_t{16}, std::size_t{32}, std::size_t{64}}) {
+    auto ours = [](const unsigned char* p, std::size_t n) { return sluice::hash64(p, n); };
+    auto wide = [](const unsigned char* p, std::size_t n) {
+      const sluice::hash128_t h = sluice::hash128(p, n);
+      return h.low ^ h.high;
+    };
+#if defined(SLUICE_BENCH_HAS_XXHASH)
+    auto xxh = [](const unsigned char* p, std::size_t n) { return XXH3_64bits(p, n); };
+#else
+    auto xxh = none;
+#endif
+    std::array<double, 3> best;
+    best.fill(1e300);
+    for (int r = 0; r < repeats; ++r) {
+      best[0] = std::min(best[0], ns_per_chained_hash(size, ours));
+      best[1] = std::min(best[1], ns_per_chained_hash(size, wide));
+      best[2] = std::min(best[2], ns_per_chained_hash(size, xxh));
+    }
+    const std::string name = size_name(size) + ", chained";
+    report.add({name, "sluice hash64 latency", best[0], "ns/hash", 0, ""});
+#if defined(SLUICE_BENCH_HAS_XXHASH)
+    report.add({name, "XXH3_64bits latency, inlined", best[2], "ns/hash", best[2] / best[0], "sluice/XXH3"});
+#endif
+    report.add({name, "sluice hash128 latency", best[1], "ns/hash", best[1] / best[0],
+                "<= 1.3 hash128/hash64"});
   }
 
   // The uint64 batch API against loops of single calls.

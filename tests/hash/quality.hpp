@@ -112,6 +112,45 @@ inline double bit_independence_bias(hash_function f, std::size_t len, std::size_
   return worst;
 }
 
+using hash128_function = sluice::hash128_t (*)(const unsigned char*, std::size_t);
+
+// Bit independence of 128-bit hashes for pairs of output bits 32 and 64 apart (where a mix
+// built from 32-bit shifts and rotations or from the two halves of one product leaves its
+// correlations): the largest |correlation| between the flips of the two bits of a pair, over
+// every input bit of `len`-byte keys (seed 0, `samples` random keys per input bit).
+inline double pair_independence_bias_128(hash128_function f, std::size_t len, std::size_t samples) {
+  sluice_test::rng rng(len * 7 + 1);
+  std::vector<unsigned char> key(len);
+  double worst = 0;
+  for (std::size_t bit = 0; bit < len * 8; ++bit) {
+    std::vector<double> flips(128, 0), both(2 * 128, 0);  // both[d * 128 + j]: j and j + 32(d + 1)
+    for (std::size_t s = 0; s < samples; ++s) {
+      for (auto& b : key) b = static_cast<unsigned char>(rng.next());
+      const sluice::hash128_t before = f(key.data(), len);
+      key[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
+      const sluice::hash128_t after = f(key.data(), len);
+      const std::uint64_t d[2] = {before.low ^ after.low, before.high ^ after.high};
+      auto flipped = [&](int j) { return static_cast<double>((d[j / 64] >> (j % 64)) & 1u); };
+      for (int j = 0; j < 128; ++j) {
+        const double a = flipped(j);
+        flips[static_cast<std::size_t>(j)] += a;
+        if (j + 32 < 128) both[static_cast<std::size_t>(j)] += a * flipped(j + 32);
+        if (j + 64 < 128) both[static_cast<std::size_t>(128 + j)] += a * flipped(j + 64);
+      }
+    }
+    const double n = static_cast<double>(samples);
+    for (int distance = 1; distance <= 2; ++distance)
+      for (int j = 0; j + 32 * distance < 128; ++j) {
+        const double pj = flips[static_cast<std::size_t>(j)] / n;
+        const double pk = flips[static_cast<std::size_t>(j + 32 * distance)] / n;
+        const double cov = both[static_cast<std::size_t>((distance - 1) * 128 + j)] / n - pj * pk;
+        const double var = pj * (1 - pj) * pk * (1 - pk);
+        worst = std::max(worst, var <= 0 ? 1.0 : std::fabs(cov) / std::sqrt(var));
+      }
+  }
+  return worst;
+}
+
 // A bound on collisions() that a random function meets: n^2/2^(bits+1) colliding pairs are
 // expected (Poisson); three times that plus 3 leaves a tail far below one in a million.
 inline std::size_t allowed_collisions(std::size_t n, int bits = 32) {
