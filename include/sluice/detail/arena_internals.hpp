@@ -8,6 +8,7 @@
 #include <new>
 
 #include "sluice/detail/config.hpp"
+#include "sluice/detail/huge_pages.hpp"
 
 // Size in bytes of the first heap block of a default-constructed arena, header included.
 // Small, because many arenas (one per time bucket, one per request) stay small.
@@ -74,7 +75,11 @@ constexpr bool arena_request_too_large(std::size_t bytes, std::size_t alignment)
 // The only two places where an arena touches the heap: heap-backed arenas obtain and release
 // whole blocks here, through std::malloc and std::free (never operator new). Fixed-buffer
 // arenas never reach these functions.
-inline void* arena_heap_obtain(std::size_t bytes) noexcept { return std::malloc(bytes); }
+inline void* arena_heap_obtain(std::size_t bytes) noexcept {
+  void* block = std::malloc(bytes);
+  if (block != nullptr) advise_huge_pages(block, bytes);
+  return block;
+}
 inline void arena_heap_release(void* block) noexcept { std::free(block); }
 
 template <class T>

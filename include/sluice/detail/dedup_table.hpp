@@ -17,6 +17,7 @@
 
 #include "sluice/detail/config.hpp"
 #include "sluice/detail/hash_core.hpp"
+#include "sluice/detail/huge_pages.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #define SLUICE_DETAIL_DEDUP_SSE2() 1
@@ -89,6 +90,7 @@ class dedup_table {
     if (lines < 2 || bytes == SIZE_MAX) return false;
     void* memory = ::operator new(bytes, std::align_val_t{line_alignment}, std::nothrow);
     if (memory == nullptr) return false;
+    advise_huge_pages(memory, bytes);
     std::memset(memory, 0, bytes);
     memory_ = static_cast<unsigned char*>(memory);
     lines_ = lines;
