@@ -349,7 +349,7 @@ class arena {
 
   void release_block(detail::arena_block* block) noexcept {
     reserved_ -= block->size;
-    detail::arena_heap_release(block);
+    detail::arena_heap_release(block, block->size);
   }
 
   void release_blocks_until(detail::arena_block* stop) noexcept {

@@ -268,3 +268,25 @@ TEST_CASE("arena create leaves the arena unchanged when a constructor throws", "
   CHECK(log == std::vector<int>{1, 0});
 }
 #endif
+
+TEST_CASE("arena blocks of SLUICE_HUGE_PAGE_BYTES and more are mapped, usable and returned", "[arena]") {
+  const std::size_t big = SLUICE_HUGE_PAGE_BYTES() == 0 ? std::size_t{16} << 20 : SLUICE_HUGE_PAGE_BYTES() * 2;
+  sluice::arena memory(4096);
+  REQUIRE(memory.allocate(100) != nullptr);
+  const std::size_t reserved = memory.reserved();
+  sluice::arena::marker m = memory.mark();
+  for (int round = 0; round < 3; ++round) {
+    auto* bytes = static_cast<unsigned char*>(memory.allocate(big, 4096));
+    REQUIRE(bytes != nullptr);
+    CHECK(aligned(bytes, 4096));
+    CHECK(memory.reserved() >= reserved + big);
+    for (std::size_t i = 0; i < big; i += 4096) bytes[i] = static_cast<unsigned char>(i >> 12);
+    bytes[big - 1] = 0xAB;
+    std::size_t sum = 0;
+    for (std::size_t i = 0; i < big; i += 4096) sum += bytes[i];
+    CHECK(sum == 0xFF * ((big >> 12) / 256) * 128);  // 0..255 repeated
+    CHECK(bytes[big - 1] == 0xAB);
+    memory.rewind(m);
+    CHECK(memory.reserved() == reserved);
+  }
+}

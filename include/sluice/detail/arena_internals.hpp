@@ -73,14 +73,20 @@ constexpr bool arena_request_too_large(std::size_t bytes, std::size_t alignment)
 }
 
 // The only two places where an arena touches the heap: heap-backed arenas obtain and release
-// whole blocks here, through std::malloc and std::free (never operator new). Fixed-buffer
-// arenas never reach these functions.
+// whole blocks here, through std::malloc and std::free (never operator new), or, for blocks
+// of SLUICE_HUGE_PAGE_BYTES() and more on Linux, through mmap and munmap. Fixed-buffer arenas
+// never reach these functions.
 inline void* arena_heap_obtain(std::size_t bytes) noexcept {
-  void* block = std::malloc(bytes);
-  if (block != nullptr) advise_huge_pages(block, bytes);
-  return block;
+  if (can_map_pages && wants_huge_pages(bytes)) return map_pages(bytes);
+  return std::malloc(bytes);
 }
-inline void arena_heap_release(void* block) noexcept { std::free(block); }
+inline void arena_heap_release(void* block, std::size_t bytes) noexcept {
+  if (can_map_pages && wants_huge_pages(bytes)) {
+    unmap_pages(block, bytes);
+  } else {
+    std::free(block);
+  }
+}
 
 template <class T>
 void arena_destroy(void* object) noexcept {

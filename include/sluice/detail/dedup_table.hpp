@@ -88,19 +88,32 @@ class dedup_table {
     release();
     const std::size_t bytes = bytes_for(lines);
     if (lines < 2 || bytes == SIZE_MAX) return false;
-    void* memory = ::operator new(bytes, std::align_val_t{line_alignment}, std::nothrow);
-    if (memory == nullptr) return false;
-    advise_huge_pages(memory, bytes);
-    std::memset(memory, 0, bytes);
+    void* memory = nullptr;
+    if (mapped(bytes)) {
+      memory = map_pages(bytes);  // zero-filled
+      if (memory == nullptr) return false;
+    } else {
+      memory = ::operator new(bytes, std::align_val_t{line_alignment}, std::nothrow);
+      if (memory == nullptr) return false;
+      std::memset(memory, 0, bytes);
+    }
     memory_ = static_cast<unsigned char*>(memory);
     lines_ = lines;
     return true;
   }
   void release() noexcept {
-    if (memory_ != nullptr) ::operator delete(memory_, std::align_val_t{line_alignment});
+    if (memory_ != nullptr && mapped(bytes())) {
+      unmap_pages(memory_, bytes());
+    } else if (memory_ != nullptr) {
+      ::operator delete(memory_, std::align_val_t{line_alignment});
+    }
     memory_ = nullptr;
     lines_ = 0;
   }
+
+  // Tables of 1 MiB and more are mapped where the platform can (see huge_pages.hpp): a table
+  // that grows or shrinks then hands its old memory back to the system.
+  static bool mapped(std::size_t bytes) noexcept { return can_map_pages && bytes >= (std::size_t{1} << 20); }
 
   bool empty() const noexcept { return memory_ == nullptr; }
   std::size_t lines() const noexcept { return lines_; }

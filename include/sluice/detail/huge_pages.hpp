@@ -1,5 +1,8 @@
-// Large allocations (arena blocks, dedup tables) ask Linux for transparent huge pages before
-// their first touch: one page fault per 2 MiB instead of 512, and TLB reach for random access.
+// Page-level allocation for large, long-lived memory: dedup tables and very large arena blocks.
+// On Linux such memory is mapped directly rather than taken from malloc, so that freeing it
+// returns it to the system at once (malloc keeps freed chunks of its heap resident), and
+// regions of SLUICE_HUGE_PAGE_BYTES() or more ask for transparent huge pages before their
+// first touch: one page fault per 2 MiB instead of 512, and TLB reach for random access.
 #pragma once
 
 #include <cstddef>
@@ -11,25 +14,56 @@
 #include <sys/mman.h>
 #endif
 
-// Allocations of at least this many bytes get the hint (madvise MADV_HUGEPAGE on their
-// 2 MiB-aligned interior). Define it as 0 to turn the hint off. It changes nothing where the
-// system disables transparent huge pages, and nothing but speed where it enables them always.
+// Mapped regions of at least this many bytes get the huge-page hint (madvise MADV_HUGEPAGE),
+// and heap arena blocks of at least this size are mapped. Define it as 0 to turn both off.
+// Where the system disables transparent huge pages the hint changes nothing.
 #ifndef SLUICE_HUGE_PAGE_BYTES
 #define SLUICE_HUGE_PAGE_BYTES() (std::size_t{8} << 20)
+#endif
+
+#if defined(__linux__) && defined(MAP_ANONYMOUS)
+#define SLUICE_DETAIL_CAN_MAP() 1
+#else
+#define SLUICE_DETAIL_CAN_MAP() 0
 #endif
 
 SLUICE_NAMESPACE_BEGIN
 namespace detail {
 
-// A hint only: failure is ignored, and memory outside the aligned interior keeps small pages.
-inline void advise_huge_pages(void* memory, std::size_t bytes) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
-  if (SLUICE_HUGE_PAGE_BYTES() == 0 || bytes < SLUICE_HUGE_PAGE_BYTES()) return;
-  const auto first = reinterpret_cast<std::uintptr_t>(memory);
-  const std::uintptr_t start = (first + huge - 1) & ~(huge - 1);
-  const std::uintptr_t end = (first + bytes) & ~(huge - 1);
-  if (end > start) (void)madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+inline constexpr bool can_map_pages = SLUICE_DETAIL_CAN_MAP() != 0;
+
+inline bool wants_huge_pages(std::size_t bytes) noexcept {
+  return SLUICE_HUGE_PAGE_BYTES() != 0 && bytes >= SLUICE_HUGE_PAGE_BYTES();
+}
+
+// `bytes` of zero-filled memory aligned to 2 MiB, or nullptr (also where can_map_pages is
+// false). Release with unmap_pages(memory, bytes).
+inline void* map_pages(std::size_t bytes) noexcept {
+#if SLUICE_DETAIL_CAN_MAP()
+  constexpr std::size_t huge = std::size_t{2} << 20;
+  if (bytes == 0 || bytes > SIZE_MAX - huge) return nullptr;
+  void* mapped = mmap(nullptr, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return nullptr;
+  // Keep the 2 MiB-aligned part; unmap the slack before and after it.
+  const auto first = reinterpret_cast<std::uintptr_t>(mapped);
+  const std::uintptr_t start = (first + huge - 1) & ~std::uintptr_t{huge - 1};
+  const auto before = static_cast<std::size_t>(start - first);
+  if (before != 0) munmap(mapped, before);
+  if (before != huge) munmap(reinterpret_cast<void*>(start + bytes), huge - before);
+  void* memory = reinterpret_cast<void*>(start);
+#if defined(MADV_HUGEPAGE)
+  if (wants_huge_pages(bytes)) (void)madvise(memory, bytes, MADV_HUGEPAGE);  // only a hint
+#endif
+  return memory;
+#else
+  (void)bytes;
+  return nullptr;
+#endif
+}
+
+inline void unmap_pages(void* memory, std::size_t bytes) noexcept {
+#if SLUICE_DETAIL_CAN_MAP()
+  if (memory != nullptr) munmap(memory, bytes);
 #else
   (void)memory;
   (void)bytes;
