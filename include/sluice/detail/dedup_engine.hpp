@@ -172,7 +172,7 @@ class dedup_engine {
     return Storage::prepare(key, settings_.seed, scratch_);
   }
 
-  void prefetch(std::uint64_t hash) const noexcept { keys_.prefetch(hash); }
+  SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept { keys_.prefetch(hash); }
 
   dedup_outcome offer(const prepared& p, std::int64_t time) noexcept {
     if (time < watermark_) {

@@ -39,7 +39,7 @@ inline unsigned dedup_count_trailing_zeros(std::uint64_t mask) noexcept {
 #endif
 }
 
-inline void dedup_prefetch(const void* address) noexcept {
+SLUICE_ALWAYS_INLINE void dedup_prefetch(const void* address) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
   __builtin_prefetch(address);
 #else
@@ -135,8 +135,10 @@ class dedup_table {
     return static_cast<std::size_t>(hashing::multiply(mixed, lines_).high);
   }
 
-  // Starts loading both lines of a hash.
-  void prefetch(std::uint64_t hash) const noexcept {
+  // Starts loading both lines of a hash. Forced inline, as is every function on the way to it:
+  // GCC treats a function whose only effect is a prefetch as free of side effects and deletes
+  // calls to it that it did not inline (the batch offer of fingerprints lost its prefetches so).
+  SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept {
     if (memory_ == nullptr) return;
     const unsigned char* first = memory_ + first_line(hash) * line_bytes;
     const unsigned char* second = memory_ + second_line(hash) * line_bytes;

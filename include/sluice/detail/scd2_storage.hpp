@@ -226,8 +226,9 @@ class scd2_index {
       if (other.slots_[i].block != nullptr) insert(other.slots_[i].hash, other.slots_[i].block);
   }
 
-  // Prefetches the home slot of `hash`.
-  void prefetch_slot(std::uint64_t hash) const noexcept {
+  // Prefetches the home slot of `hash`. Forced inline: GCC deletes calls it did not inline to
+  // a function whose only effect is a prefetch.
+  SLUICE_ALWAYS_INLINE void prefetch_slot(std::uint64_t hash) const noexcept {
     if (capacity_ != 0) SLUICE_SCD2_PREFETCH(&slots_[home(hash)]);
   }
   // The block in the home slot of `hash` if that slot holds this hash: where a lookup will
