@@ -1,6 +1,7 @@
 // Memory stays flat in a steady stream, and state is freed a whole bucket at a time.
 #include <algorithm>
 #include <cstdint>
+#include <string>
 
 #include "catch_shim.hpp"
 #include "dedup/records.hpp"
@@ -83,4 +84,31 @@ TEST_CASE("expired keys are freed in whole buckets and never outlive a bucket sp
   }
   CHECK(d.stats().live_keys == 0);
   CHECK(d.stats().evicted == 400);
+}
+
+TEST_CASE("large tables grow, answer, empty, refill and round-trip exactly", "[dedup]") {
+  // 150,000 keys need a table of more than 1 MiB, which is mapped page by page on Linux; the same
+  // verdicts must come out wherever the table's memory comes from.
+  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+  sluice::window_dedup_config config;
+  config.window = 1'000'000;
+  config.seed = 7;
+  auto d = dedup_type::create(config).value();
+  const std::uint64_t keys = 150000;
+  for (std::uint64_t id = 0; id < keys; ++id) REQUIRE(d.offer({id * 0x9E3779B97F4A7C15ull, 10}) == verdict::first);
+  CHECK(d.stats().bytes > (std::uint64_t{1} << 20));
+  for (std::uint64_t id = 0; id < keys; ++id) REQUIRE(d.offer({id * 0x9E3779B97F4A7C15ull, 20}) == verdict::duplicate);
+
+  std::string snapshot;
+  REQUIRE_FALSE(d.save(snapshot, 1));
+  auto restored = dedup_type::restore(snapshot).value();
+  for (std::uint64_t id = 0; id < keys; id += 7) REQUIRE(restored.offer({id * 0x9E3779B97F4A7C15ull, 30}) == verdict::duplicate);
+  REQUIRE(restored.offer({keys * 0x9E3779B97F4A7C15ull, 30}) == verdict::first);
+
+  d.advance_watermark(3'000'000);  // every key expired: the table is released
+  CHECK(d.stats().live_keys == 0);
+  for (std::uint64_t id = 0; id < keys; ++id) REQUIRE(d.offer({id * 0x9E3779B97F4A7C15ull, 3'000'000}) == verdict::first);
+  CHECK(d.stats().first == 2 * keys);
+  CHECK(d.stats().duplicate == keys);
+  CHECK(d.stats().evicted == keys);
 }
