@@ -12,6 +12,7 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 // Mapped regions of at least this many bytes get the huge-page hint (madvise MADV_HUGEPAGE),
@@ -44,12 +45,15 @@ inline void* map_pages(std::size_t bytes) noexcept {
   if (bytes == 0 || bytes > SIZE_MAX - huge) return nullptr;
   void* mapped = mmap(nullptr, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mapped == MAP_FAILED) return nullptr;
-  // Keep the 2 MiB-aligned part; unmap the slack before and after it.
+  // Keep the 2 MiB-aligned part; unmap the slack before it and the whole pages after it.
   const auto first = reinterpret_cast<std::uintptr_t>(mapped);
   const std::uintptr_t start = (first + huge - 1) & ~std::uintptr_t{huge - 1};
-  const auto before = static_cast<std::size_t>(start - first);
-  if (before != 0) munmap(mapped, before);
-  if (before != huge) munmap(reinterpret_cast<void*>(start + bytes), huge - before);
+  if (start != first) munmap(mapped, static_cast<std::size_t>(start - first));
+  const long page_size = sysconf(_SC_PAGESIZE);
+  const std::uintptr_t page = page_size > 0 ? static_cast<std::uintptr_t>(page_size) : 4096u;
+  const std::uintptr_t used_end = (start + bytes + page - 1) & ~(page - 1);
+  const std::uintptr_t mapped_end = first + bytes + huge;
+  if (mapped_end > used_end) munmap(reinterpret_cast<void*>(used_end), static_cast<std::size_t>(mapped_end - used_end));
   void* memory = reinterpret_cast<void*>(start);
 #if defined(MADV_HUGEPAGE)
   if (wants_huge_pages(bytes)) (void)madvise(memory, bytes, MADV_HUGEPAGE);  // only a hint
