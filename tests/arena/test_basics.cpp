@@ -269,7 +269,8 @@ TEST_CASE("arena create leaves the arena unchanged when a constructor throws", "
 }
 #endif
 
-TEST_CASE("arena blocks of SLUICE_HUGE_PAGE_BYTES and more are mapped, usable and returned", "[arena]") {
+TEST_CASE("arena blocks of SLUICE_HUGE_PAGE_BYTES and more are usable, counted and returned", "[arena]") {
+  // On Linux such blocks are mapped pages (test_mapped_pages.cpp tests those directly).
   const std::size_t big = SLUICE_HUGE_PAGE_BYTES() == 0 ? std::size_t{16} << 20 : SLUICE_HUGE_PAGE_BYTES() * 2;
   sluice::arena memory(4096);
   REQUIRE(memory.allocate(100) != nullptr);
@@ -282,9 +283,9 @@ TEST_CASE("arena blocks of SLUICE_HUGE_PAGE_BYTES and more are mapped, usable an
     CHECK(memory.reserved() >= reserved + big);
     for (std::size_t i = 0; i < big; i += 4096) bytes[i] = static_cast<unsigned char>(i >> 12);
     bytes[big - 1] = 0xAB;
-    std::size_t sum = 0;
-    for (std::size_t i = 0; i < big; i += 4096) sum += bytes[i];
-    CHECK(sum == 0xFF * ((big >> 12) / 256) * 128);  // 0..255 repeated
+    bool intact = true;
+    for (std::size_t i = 0; i < big - 1; i += 4096) intact = intact && bytes[i] == static_cast<unsigned char>(i >> 12);
+    CHECK(intact);
     CHECK(bytes[big - 1] == 0xAB);
     memory.rewind(m);
     CHECK(memory.reserved() == reserved);

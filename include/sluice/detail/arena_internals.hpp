@@ -76,12 +76,12 @@ constexpr bool arena_request_too_large(std::size_t bytes, std::size_t alignment)
 // whole blocks here, through std::malloc and std::free (never operator new), or, for blocks
 // of SLUICE_HUGE_PAGE_BYTES() and more on Linux, through mmap and munmap. Fixed-buffer arenas
 // never reach these functions.
+inline bool arena_block_mapped(std::size_t bytes) noexcept { return can_map_pages && wants_huge_pages(bytes); }
 inline void* arena_heap_obtain(std::size_t bytes) noexcept {
-  if (can_map_pages && wants_huge_pages(bytes)) return map_pages(bytes);
-  return std::malloc(bytes);
+  return arena_block_mapped(bytes) ? map_pages(bytes) : std::malloc(bytes);
 }
 inline void arena_heap_release(void* block, std::size_t bytes) noexcept {
-  if (can_map_pages && wants_huge_pages(bytes)) {
+  if (arena_block_mapped(bytes)) {
     unmap_pages(block, bytes);
   } else {
     std::free(block);

@@ -102,10 +102,12 @@ class dedup_table {
     return true;
   }
   void release() noexcept {
-    if (memory_ != nullptr && mapped(bytes())) {
-      unmap_pages(memory_, bytes());
-    } else if (memory_ != nullptr) {
-      ::operator delete(memory_, std::align_val_t{line_alignment});
+    if (memory_ != nullptr) {
+      if (mapped(bytes())) {
+        unmap_pages(memory_, bytes());
+      } else {
+        ::operator delete(memory_, std::align_val_t{line_alignment});
+      }
     }
     memory_ = nullptr;
     lines_ = 0;
