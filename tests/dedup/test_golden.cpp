@@ -115,6 +115,13 @@ TEST_CASE("format-2 checkpoints of the bucketed table restore exact keys; hash-2
   CHECK(tenant_dedup::restore(old_fingerprints).error() == sluice::errc::checkpoint_version_unsupported);
 }
 
+TEST_CASE("format-2 checkpoints with the earlier table lines restore, fingerprints included", "[dedup]") {
+  u64_case.check_restore(dedup_golden::u64_from_first_earlier_lines, sizeof dedup_golden::u64_from_first_earlier_lines);
+  text_case.check_restore(dedup_golden::text_sliding_earlier_lines, sizeof dedup_golden::text_sliding_earlier_lines);
+  tenant_case.check_restore(dedup_golden::tenant_fingerprints_earlier_lines,
+                            sizeof dedup_golden::tenant_fingerprints_earlier_lines);
+}
+
 TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {
   u64_case.print("u64_from_first");
   text_case.print("text_sliding");

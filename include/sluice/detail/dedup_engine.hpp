@@ -126,7 +126,6 @@ class dedup_engine {
   static constexpr std::size_t offset_at = key_size + tag_size;
   static constexpr std::size_t slot_size = offset_at + sizeof(Offset);
   using table = dedup_table<slot_size>;
-  using position = typename table::position;
   using prepared = typename Storage::prepared;
   static constexpr std::size_t npos = table::npos;
   static constexpr std::uint64_t offset_max = std::numeric_limits<Offset>::max();
@@ -432,10 +431,10 @@ class dedup_engine {
 
   std::uint64_t hash_of(const unsigned char* slot) const noexcept { return Storage::rehash(slot, settings_.seed); }
 
-  // A slot to fill for `hash` in `into` (after moving keys if need be), or npos. With
+  // A slot to fill for `hash` in `into` (after moving keys if need be), or nullptr. With
   // `reuse_expired` false (restores, rebuilds), slots of expired but held keys stay as they are.
-  position make_room(table& into, std::uint64_t hash, bool reuse_expired) noexcept {
-    if (into.empty()) return npos;
+  unsigned char* make_room(table& into, std::uint64_t hash, bool reuse_expired) noexcept {
+    if (into.empty()) return nullptr;
     const Offset free_up_to = reuse_expired ? alive_above_ : held_above_;
     return into.make_room(
         hash, [free_up_to](const unsigned char* slot) { return load_offset(slot) <= free_up_to; },
@@ -465,9 +464,9 @@ class dedup_engine {
     bool ok = true;
     each_slot([&](const unsigned char* slot) {
       if (!ok || load_offset(slot) <= held_above_) return;
-      const position to = make_room(bigger, hash_of(slot), false);
-      if (to != table::npos) {
-        std::memcpy(bigger.slot(to), slot, slot_size);
+      unsigned char* to = make_room(bigger, hash_of(slot), false);
+      if (to != nullptr) {
+        std::memcpy(to, slot, slot_size);
       } else if (!append(overflow, slot, charged, extra)) {
         ok = false;
       }
@@ -496,20 +495,19 @@ class dedup_engine {
   // Calls fn(slot) for every slot of the table and the stash.
   template <class Fn>
   void each_slot(Fn&& fn) {
-    for (position i = 0; i < keys_.slots(); ++i) fn(keys_.slot(i));
+    std::as_const(keys_).each_slot([&](const unsigned char* slot) { fn(const_cast<unsigned char*>(slot)); });
     for (std::size_t i = 0; i < stash_.size(); i += slot_size) fn(&stash_[i]);
   }
   template <class Fn>
   void each_slot(Fn&& fn) const {
-    for (position i = 0; i < keys_.slots(); ++i) fn(keys_.slot(i));
+    keys_.each_slot(fn);
     for (std::size_t i = 0; i < stash_.size(); i += slot_size) fn(&stash_[i]);
   }
 
   // The held slot of either line of `hash`, or of the stash, for which pred holds.
   template <class Pred>
   unsigned char* find(std::uint64_t hash, Pred&& pred) noexcept {
-    const position at = keys_.find(hash, pred);
-    if (at != table::npos) return keys_.slot(at);
+    if (unsigned char* at = keys_.find(hash, pred)) return at;
     for (std::size_t i = 0; i < stash_.size(); i += slot_size)
       if (pred(&stash_[i])) return &stash_[i];
     return nullptr;
@@ -555,10 +553,9 @@ class dedup_engine {
   unsigned char* room_for(std::uint64_t hash, bool restoring = false) noexcept {
     const std::size_t limit = fill_limit(keys_.slots());
     if (held_ + 1 > limit && in_use() + 1 > limit && !grow(!restoring)) return nullptr;  // in_use <= held_
-    position at = make_room(keys_, hash, !restoring);
-    if (at == table::npos && held_ >= keys_.slots() / 2 && grow(!restoring))
-      at = make_room(keys_, hash, !restoring);
-    if (at != table::npos) return keys_.slot(at);
+    unsigned char* at = make_room(keys_, hash, !restoring);
+    if (at == nullptr && held_ >= keys_.slots() / 2 && grow(!restoring)) at = make_room(keys_, hash, !restoring);
+    if (at != nullptr) return at;
     unsigned char blank[slot_size] = {};
     if (!append(stash_, blank, !restoring)) return nullptr;
     return &stash_[stash_.size() - slot_size];

@@ -57,7 +57,7 @@ class dedup_table {
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   static constexpr std::size_t line_alignment = 64;
 
-  // Where a slot is: line * slots_per_line + index in the line.
+  // Where a slot is: its byte offset in the table.
   using position = std::size_t;
 
   dedup_table() noexcept = default;
@@ -122,19 +122,23 @@ class dedup_table {
   std::size_t slots() const noexcept { return lines_ * slots_per_line; }
   std::size_t bytes() const noexcept { return lines_ * line_bytes; }
 
-  const unsigned char* slot(position p) const noexcept {
-    return memory_ + (p / slots_per_line) * line_bytes + (p % slots_per_line) * SlotSize;
+  // Calls fn(slot) for every slot, line by line.
+  template <class Fn>
+  void each_slot(Fn&& fn) const {
+    for (std::size_t line = 0; line < lines_; ++line)
+      for (std::size_t i = 0; i < slots_per_line; ++i) fn(memory_ + line * line_bytes + i * SlotSize);
   }
-  unsigned char* slot(position p) noexcept { return const_cast<unsigned char*>(std::as_const(*this).slot(p)); }
 
-  // The two lines a hash may live in (they may coincide): the high half of hash * lines maps
-  // it onto [0, lines) without a division.
-  std::size_t first_line(std::uint64_t hash) const noexcept {
-    return static_cast<std::size_t>(hashing::multiply(hash, lines_).high);
-  }
-  std::size_t second_line(std::uint64_t hash) const noexcept {
-    const std::uint64_t mixed = ((hash << 32) | (hash >> 32)) * 0x9E3779B97F4A7C15ull;
-    return static_cast<std::size_t>(hashing::multiply(mixed, lines_).high);
+  // The two lines a hash may live in (they may coincide). hash * lines is a fixed-point number
+  // in [0, lines): its integer part is the first line and its fraction, scaled the same way,
+  // the second, so both come from the hash's bits without a division.
+  struct line_pair {
+    std::size_t first, second;
+  };
+  line_pair lines_of(std::uint64_t hash) const noexcept {
+    const hashing::pair64 scaled = hashing::multiply(hash, lines_);
+    const hashing::pair64 fraction = hashing::multiply(scaled.low, lines_);
+    return {static_cast<std::size_t>(scaled.high), static_cast<std::size_t>(fraction.high)};
   }
 
   // Starts loading both lines of a hash. Forced inline, as is every function on the way to it:
@@ -142,8 +146,9 @@ class dedup_table {
   // calls to it that it did not inline (the batch offer of fingerprints lost its prefetches so).
   SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept {
     if (memory_ == nullptr) return;
-    const unsigned char* first = memory_ + first_line(hash) * line_bytes;
-    const unsigned char* second = memory_ + second_line(hash) * line_bytes;
+    const line_pair lines = lines_of(hash);
+    const unsigned char* first = memory_ + lines.first * line_bytes;
+    const unsigned char* second = memory_ + lines.second * line_bytes;
     dedup_prefetch(first);
     dedup_prefetch(second);
     if (line_bytes > 64) {
@@ -152,26 +157,37 @@ class dedup_table {
     }
   }
 
-  // The first slot of either line of `hash` for which `pred(slot)` holds, or npos.
+  // The first slot of either line of `hash` for which `pred(slot)` holds, or nullptr.
   template <class Pred>
-  position find(std::uint64_t hash, Pred&& pred) const noexcept {
-    if (memory_ == nullptr) return npos;
-    return scan_both(first_line(hash), second_line(hash), pred);
+  unsigned char* find(std::uint64_t hash, Pred&& pred) const noexcept {
+    if (memory_ == nullptr) return nullptr;
+    const line_pair lines = lines_of(hash);
+    const position p = scan_both(lines.first, lines.second, pred);
+    return p == npos ? nullptr : memory_ + p;
   }
 
   // Finds a free slot for `hash`, moving stored keys to their other line if both lines are
   // full: free(slot) tells a free slot, hash_of(slot) a stored key's hash, and claim(slot) is
-  // called on the free slot about to be overwritten. Returns the slot to fill, or npos when no
-  // path of moves was found within the search bound (nothing moved).
+  // called on the free slot about to be overwritten. Returns the slot to fill, or nullptr when
+  // no path of moves was found within the search bound (nothing moved). The search itself is
+  // out of line: a free slot in one of the two lines is the common case.
   template <class Free, class HashOf, class Claim>
-  position make_room(std::uint64_t hash, Free&& free, HashOf&& hash_of, Claim&& claim) noexcept {
-    const std::size_t first = first_line(hash), second = second_line(hash);
-    const position p = scan_both(first, second, free);
+  SLUICE_ALWAYS_INLINE unsigned char* make_room(std::uint64_t hash, Free&& free, HashOf&& hash_of,
+                                                Claim&& claim) noexcept {
+    const line_pair lines = lines_of(hash);
+    const position p = scan_both(lines.first, lines.second, free);
     if (p != npos) {
-      claim(slot(p));
-      return p;
+      claim(memory_ + p);
+      return memory_ + p;
     }
+    const position moved = move_to_make_room(lines.first, lines.second, free, hash_of, claim);
+    return moved == npos ? nullptr : memory_ + moved;
+  }
 
+ private:
+  template <class Free, class HashOf, class Claim>
+  SLUICE_NOINLINE position move_to_make_room(std::size_t first, std::size_t second, Free& free, HashOf& hash_of,
+                                             Claim& claim) noexcept {
     // Breadth-first search over "the key in this slot moves to its other line". The other
     // line of every step is computed, and its loading started, when the step is queued, so
     // that the cache misses of one level overlap.
@@ -185,13 +201,12 @@ class dedup_table {
     int count = 0;
     auto queue = [&](std::size_t line, int parent) {
       for (std::size_t k = 0; k < slots_per_line; ++k) {
-        const position candidate = line * slots_per_line + k;
+        const position candidate = line * line_bytes + k * SlotSize;
         bool on_path = false;  // a path through one slot twice would lose a key
         for (int j = parent; j >= 0 && !on_path; j = steps[j].parent) on_path = steps[j].at == candidate;
         if (on_path) continue;
-        const std::uint64_t moved_hash = hash_of(static_cast<const unsigned char*>(slot(candidate)));
-        const std::size_t a = first_line(moved_hash);
-        const std::size_t other = a == line ? second_line(moved_hash) : a;
+        const line_pair moved_lines = lines_of(hash_of(static_cast<const unsigned char*>(memory_ + candidate)));
+        const std::size_t other = moved_lines.first == line ? moved_lines.second : moved_lines.first;
         if (other == line) continue;
         dedup_prefetch(memory_ + other * line_bytes);
         steps[count++] = {candidate, other, parent};
@@ -203,10 +218,10 @@ class dedup_table {
       const position hole = scan(steps[i].other, free);
       if (hole != npos) {
         // Carry out the path from its end: each key moves into the slot its child vacated.
-        claim(slot(hole));
+        claim(memory_ + hole);
         position to = hole;
         for (int j = i; j >= 0; j = steps[j].parent) {
-          std::memcpy(slot(to), slot(steps[j].at), SlotSize);
+          std::memcpy(memory_ + to, memory_ + steps[j].at, SlotSize);
           to = steps[j].at;
         }
         return to;
@@ -216,7 +231,6 @@ class dedup_table {
     return npos;
   }
 
- private:
   template <class Pred>
   position scan_both(std::size_t first, std::size_t second, Pred& pred) const noexcept {
     const position p = scan(first, pred);
@@ -226,7 +240,7 @@ class dedup_table {
   position scan(std::size_t line, Pred& pred) const noexcept {
     const unsigned char* base = memory_ + line * line_bytes;
     for (std::size_t i = 0; i < slots_per_line; ++i)
-      if (pred(base + i * SlotSize)) return line * slots_per_line + i;
+      if (pred(base + i * SlotSize)) return line * line_bytes + i * SlotSize;
     return npos;
   }
   void take(dedup_table& other) noexcept {
