@@ -212,19 +212,33 @@ class dedup_table {
         steps[count++] = {candidate, other, parent};
       }
     };
-    queue(first, -1);
-    if (second != first) queue(second, -1);
+    // Carries out the path ending at step i from its end: each key moves into the slot its
+    // child vacated, the last one into `hole`.
+    auto carry_out = [&](int i, position hole) {
+      claim(memory_ + hole);
+      position to = hole;
+      for (int j = i; j >= 0; j = steps[j].parent) {
+        std::memcpy(memory_ + to, memory_ + steps[j].at, SlotSize);
+        to = steps[j].at;
+      }
+      return to;
+    };
+    // The first level line by line: a key of the first line usually has room in its other
+    // line, and the second line's keys are then never hashed. The order of the search is the
+    // same as queuing both lines at once.
+    int scanned = 0;
+    for (int side = 0; side < 2; ++side) {
+      if (side == 1 && second == first) break;
+      queue(side == 0 ? first : second, -1);
+      for (; scanned < count; ++scanned) {
+        const position hole = scan(steps[scanned].other, free);
+        if (hole != npos) return carry_out(scanned, hole);
+      }
+    }
     for (int i = 0; i < count; ++i) {
-      const position hole = scan(steps[i].other, free);
-      if (hole != npos) {
-        // Carry out the path from its end: each key moves into the slot its child vacated.
-        claim(memory_ + hole);
-        position to = hole;
-        for (int j = i; j >= 0; j = steps[j].parent) {
-          std::memcpy(memory_ + to, memory_ + steps[j].at, SlotSize);
-          to = steps[j].at;
-        }
-        return to;
+      if (i >= scanned) {
+        const position hole = scan(steps[i].other, free);
+        if (hole != npos) return carry_out(i, hole);
       }
       if (count + static_cast<int>(slots_per_line) <= most_steps) queue(steps[i].other, i);
     }
