@@ -144,6 +144,8 @@ class dedup_engine {
   // Sets up an empty engine; `fixed_bytes` is what the owner counts against the budget.
   bool init(const dedup_settings& settings, std::size_t fixed_bytes) {
     settings_ = settings;
+    latest_unsaturated_ = dedup_saturating_sub(std::numeric_limits<std::int64_t>::max(), settings.window);
+    earliest_unsaturated_ = dedup_saturating_add(std::numeric_limits<std::int64_t>::min(), settings.allowed_lateness);
     span_ = dedup_span(settings.window, settings.allowed_lateness);
     origin_ = (std::uint64_t{1} << 63) % span_;
     cached_index_ = index_of(0);
@@ -179,7 +181,8 @@ class dedup_engine {
       return dedup_outcome::late;
     }
     const std::uint64_t w = dedup_to_unsigned(watermark_);
-    const std::uint64_t fresh = dedup_to_unsigned(dedup_saturating_add(time, settings_.window));
+    const std::uint64_t fresh = dedup_to_unsigned(time <= latest_unsaturated_ ? time + settings_.window
+                                                                               : std::numeric_limits<std::int64_t>::max());
     if (fresh <= w) {
       // Only at watermark INT64_MAX, where every expiry is dead and nothing is held: the key is
       // `first` and expired on arrival, so it is counted as remembered and released.
@@ -216,7 +219,8 @@ class dedup_engine {
       case dedup_outcome::duplicate: ++counters_.duplicate; break;
       default: ++counters_.over_budget; break;
     }
-    advance(dedup_saturating_sub(time, settings_.allowed_lateness));
+    advance(time >= earliest_unsaturated_ ? time - settings_.allowed_lateness
+                                          : std::numeric_limits<std::int64_t>::min());
     return outcome;
   }
 
@@ -619,7 +623,9 @@ class dedup_engine {
   // Finds or creates the bucket of expiry `e`, skipping the division for the bucket new keys
   // went to last.
   std::size_t bucket_for_expiry(std::uint64_t e) noexcept {
-    return bucket_for(e - cached_base_ <= cached_span_ ? cached_index_ : index_of(e));
+    if (e - cached_base_ > cached_span_) return bucket_for(index_of(e));
+    if (!buckets_.empty() && buckets_.back().index == cached_index_) return buckets_.size() - 1;  // the usual case
+    return bucket_for(cached_index_);
   }
   // Finds or creates the bucket numbered `index`; npos when the budget or heap refuses.
   std::size_t bucket_for(std::uint64_t index) noexcept {
@@ -672,6 +678,8 @@ class dedup_engine {
   }
 
   dedup_settings settings_;
+  // Times for which time + window and time - allowed_lateness do not overflow.
+  std::int64_t latest_unsaturated_ = 0, earliest_unsaturated_ = 0;
   std::uint64_t span_ = 1;
   std::uint64_t origin_ = 0;
   std::uint64_t cached_index_ = 0, cached_base_ = 0, cached_span_ = 0;
