@@ -133,9 +133,10 @@ class window_dedup {
       using engine_type = std::decay_t<decltype(engine)>;
       constexpr std::size_t ahead = 16;
       typename engine_type::prepared ring[ahead];
+      const std::uint64_t seed = engine.settings().seed;
       auto stage = [&](std::size_t i) {
         const auto& key = key_of_(records[i]);
-        ring[i % ahead] = engine.prepare(key);
+        ring[i % ahead] = engine.prepare(key, seed);
         engine.prefetch(ring[i % ahead].hash);
       };
       for (std::size_t i = 0; i < n && i < ahead; ++i) stage(i);

@@ -169,8 +169,11 @@ class dedup_engine {
   std::size_t table_slots() const noexcept { return keys_.slots(); }
   std::size_t stashed_keys() const noexcept { return stash_.size() / slot_size; }
 
-  prepared prepare(const typename Storage::key_type& key) noexcept {
-    return Storage::prepare(key, settings_.seed, scratch_);
+  prepared prepare(const typename Storage::key_type& key) noexcept { return prepare(key, settings_.seed); }
+  // The same with the seed passed in: a loop that holds it in a local lets the compiler derive
+  // the hash's seed keys once (the table's stores may alias settings_, so it cannot otherwise).
+  prepared prepare(const typename Storage::key_type& key, std::uint64_t seed) noexcept {
+    return Storage::prepare(key, seed, scratch_);
   }
 
   SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept { keys_.prefetch(hash); }
