@@ -184,8 +184,9 @@ class dedup_engine {
       return dedup_outcome::late;
     }
     const std::uint64_t w = dedup_to_unsigned(watermark_);
-    const std::uint64_t fresh = dedup_to_unsigned(time <= latest_unsaturated_ ? time + settings_.window
-                                                                               : std::numeric_limits<std::int64_t>::max());
+    const std::int64_t expiry_time =
+        time <= latest_unsaturated_ ? time + settings_.window : std::numeric_limits<std::int64_t>::max();
+    const std::uint64_t fresh = dedup_to_unsigned(expiry_time);
     if (fresh <= w) {
       // Only at watermark INT64_MAX, where every expiry is dead and nothing is held: the key is
       // `first` and expired on arrival, so it is counted as remembered and released.
@@ -222,8 +223,9 @@ class dedup_engine {
       case dedup_outcome::duplicate: ++counters_.duplicate; break;
       default: ++counters_.over_budget; break;
     }
-    advance(time >= earliest_unsaturated_ ? time - settings_.allowed_lateness
-                                          : std::numeric_limits<std::int64_t>::min());
+    const std::int64_t reached =
+        time >= earliest_unsaturated_ ? time - settings_.allowed_lateness : std::numeric_limits<std::int64_t>::min();
+    advance(reached);
     return outcome;
   }
 
@@ -502,7 +504,7 @@ class dedup_engine {
   // Calls fn(slot) for every slot of the table and the stash.
   template <class Fn>
   void each_slot(Fn&& fn) {
-    std::as_const(keys_).each_slot([&](const unsigned char* slot) { fn(const_cast<unsigned char*>(slot)); });
+    keys_.each_slot(fn);
     for (std::size_t i = 0; i < stash_.size(); i += slot_size) fn(&stash_[i]);
   }
   template <class Fn>

@@ -124,9 +124,15 @@ class dedup_table {
 
   // Calls fn(slot) for every slot, line by line.
   template <class Fn>
-  void each_slot(Fn&& fn) const {
+  void each_slot(Fn&& fn) {
     for (std::size_t line = 0; line < lines_; ++line)
       for (std::size_t i = 0; i < slots_per_line; ++i) fn(memory_ + line * line_bytes + i * SlotSize);
+  }
+  template <class Fn>
+  void each_slot(Fn&& fn) const {
+    const unsigned char* memory = memory_;
+    for (std::size_t line = 0; line < lines_; ++line)
+      for (std::size_t i = 0; i < slots_per_line; ++i) fn(memory + line * line_bytes + i * SlotSize);
   }
 
   // The two lines a hash may live in (they may coincide). hash * lines is a fixed-point number
