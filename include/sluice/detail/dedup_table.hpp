@@ -135,9 +135,9 @@ class dedup_table {
       for (std::size_t i = 0; i < slots_per_line; ++i) fn(memory + line * line_bytes + i * SlotSize);
   }
 
-  // The two lines a hash may live in (they may coincide). hash * lines is a fixed-point number
-  // in [0, lines): its integer part is the first line and its fraction, scaled the same way,
-  // the second, so both come from the hash's bits without a division.
+  // The two lines a hash may live in (they may coincide). hash / 2^64 * lines is a fixed-point
+  // number in [0, lines): its integer part is the first line and its fraction, scaled the same
+  // way, the second, so both come from the hash's bits without a division.
   struct line_pair {
     std::size_t first, second;
   };
@@ -165,7 +165,7 @@ class dedup_table {
 
   // The first slot of either line of `hash` for which `pred(slot)` holds, or nullptr.
   template <class Pred>
-  unsigned char* find(std::uint64_t hash, Pred&& pred) const noexcept {
+  unsigned char* find(std::uint64_t hash, Pred&& pred) noexcept {
     if (memory_ == nullptr) return nullptr;
     const line_pair lines = lines_of(hash);
     const position p = scan_both(lines.first, lines.second, pred);
