@@ -680,6 +680,11 @@ class history {
       rows = rows_of(block);
       extras = extras_of(block);
     }
+    if (first != last && row_total + extra_total != 0 &&
+        follows_stored(changes[first->index], rows, row_total, extras, extra_total))
+      return recompute_appended(rows, row_total, extras, extra_total, first, last, changes,
+                                verdict, work);
+
     std::size_t frozen = 0;
     if (horizon_)
       while (frozen < row_total && rows[frozen].valid_to &&
@@ -742,11 +747,62 @@ class history {
       open_from = rows[frozen].valid_from;
       open_entry = replay_from - 1;  // the version's last change before the horizon
     }
+    replay(work, replay_from, open, open_entry, open_from, verdict);
+    for (const entry& item : work.all)
+      if (!item.row_record) work.extras.push_back(item.record);
+    return outcome::changed;
+  }
+
+  // True when `change` (the first new change of a key) comes after every stored change of
+  // the key: then the stored rows stand, and only the version open at the end goes on.
+  static bool follows_stored(const record_type& change, const row* rows, std::size_t row_total,
+                             const record_type* extras, std::size_t extra_total) {
+    const sequence_type& sequence = Traits::sequence(change);
+    if (row_total != 0 && !adapter::sequence_less(Traits::sequence(rows[row_total - 1].record), sequence))
+      return false;
+    return extra_total == 0 ||
+           adapter::sequence_less(Traits::sequence(extras[extra_total - 1]), sequence);
+  }
+
+  // recompute() for new changes that all come after the stored ones (the usual traffic):
+  // the same result without replaying the stored changes. The rows before the last stay;
+  // an open last row resumes from its record, as the replay would have left it.
+  outcome recompute_appended(const row* rows, std::size_t row_total, const record_type* extras,
+                             std::size_t extra_total, const pending* first, const pending* last,
+                             const record_type* changes, change_verdict* verdict,
+                             workspace& work) const {
+    const bool open = row_total != 0 && !rows[row_total - 1].valid_to;
+    const std::size_t kept = open ? row_total - 1 : row_total;
+    for (std::size_t r = 0; r < kept; ++r)
+      work.rows.push_back(planned_row{rows[r].valid_from, rows[r].valid_to, &rows[r].record});
+    std::optional<sequence_type> open_from;
+    if (open) {
+      open_from = rows[kept].valid_from;
+      work.all.push_back(entry{&rows[kept].record, npos, false});
+    }
+    for (const pending* p = first; p != last; ++p) {
+      const record_type& change = changes[p->index];
+      if (p != first && adapter::compare_change(changes[p[-1].index], change) == 0) continue;
+      work.all.push_back(entry{&change, p->index, false});
+    }
+    replay(work, open ? 1 : 0, open, 0, open_from, verdict);
+    for (std::size_t e = 0; e < extra_total; ++e) work.extras.push_back(&extras[e]);
+    for (const entry& item : work.all)
+      if (!item.row_record) work.extras.push_back(item.record);
+    return outcome::changed;
+  }
+
+  // Walks work.all from `from` on, each sequence once (its greatest content wins), starting
+  // with the version open since `open_from` whose latest change is work.all[open_entry] if
+  // `open`; appends the versions it closes (and the one left open) to work.rows, marks their
+  // records, and writes the verdicts of the new changes.
+  static void replay(workspace& work, std::size_t from, bool open, std::size_t open_entry,
+                     std::optional<sequence_type> open_from, change_verdict* verdict) {
     auto close_open = [&](const std::optional<sequence_type>& to) {
       work.rows.push_back(planned_row{*open_from, to, work.all[open_entry].record});
       work.all[open_entry].row_record = true;
     };
-    for (std::size_t s = replay_from; s < work.all.size();) {
+    for (std::size_t s = from; s < work.all.size();) {
       const sequence_type sequence = Traits::sequence(*work.all[s].record);
       std::size_t e = s + 1;
       while (e < work.all.size() &&
@@ -786,9 +842,6 @@ class history {
       s = e;
     }
     if (open) close_open(std::nullopt);
-    for (const entry& item : work.all)
-      if (!item.row_record) work.extras.push_back(item.record);
-    return outcome::changed;
   }
 
   // Recomputes the key of the new changes [first, last) and, if any is new, builds its new
