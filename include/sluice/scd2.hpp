@@ -514,13 +514,17 @@ class history {
     std::optional<sequence_type> to;
     const record_type* record;
   };
+  // A key's new state as recompute() plans it: the old block's first `kept_rows` rows and
+  // `kept_extras` extras as they are, then `rows` and `extras`.
   struct workspace {
     std::vector<entry> stored, all;
+    std::size_t kept_rows = 0, kept_extras = 0;
     std::vector<planned_row> rows;
     std::vector<const record_type*> extras;
     void clear() {
       stored.clear();
       all.clear();
+      kept_rows = kept_extras = 0;
       rows.clear();
       extras.clear();
     }
@@ -572,34 +576,43 @@ class history {
   }
 
   // Orders by hash, keeping input order among equal hashes (so the first of identical
-  // changes is the one kept). Big batches: a stable radix sort on the top 32 bits, then
-  // the (tiny) runs that share them are finished by insertion.
+  // changes is the one kept). Batches of more than a few hundred changes: a stable radix
+  // sort on the top 33 bits in three 11-bit digits (their counters stay in L1), then the
+  // (tiny) runs that share those bits are finished by insertion.
   static void sort_by_hash(std::vector<pending>& pendings) {
     auto before = [](const pending& a, const pending& b) {
       return a.hash != b.hash ? a.hash < b.hash : a.index < b.index;
     };
-    if (pendings.size() < (std::size_t{1} << 16)) {
+    if (pendings.size() < 512) {
       std::sort(pendings.begin(), pendings.end(), before);
       return;
     }
-    std::vector<pending> scratch(pendings.size());
-    std::vector<std::size_t> count(std::size_t{1} << 16);
-    for (unsigned shift = 32; shift < 64; shift += 16) {
-      std::fill(count.begin(), count.end(), std::size_t{0});
-      for (const pending& p : pendings) ++count[static_cast<std::size_t>(p.hash >> shift) & 0xFFFF];
+    constexpr unsigned digit_bits = 11, digits = 3, sorted_from = 64 - digit_bits * digits;
+    constexpr std::size_t buckets = std::size_t{1} << digit_bits;
+    auto digit = [](std::uint64_t hash, unsigned d) {
+      return static_cast<std::size_t>(hash >> (sorted_from + d * digit_bits)) & (buckets - 1);
+    };
+    std::vector<std::size_t> count(digits * buckets, 0);
+    for (const pending& p : pendings)
+      for (unsigned d = 0; d < digits; ++d) ++count[d * buckets + digit(p.hash, d)];
+    for (unsigned d = 0; d < digits; ++d) {
       std::size_t offset = 0;
-      for (std::size_t& c : count) offset += std::exchange(c, offset);
-      for (const pending& p : pendings)
-        scratch[count[static_cast<std::size_t>(p.hash >> shift) & 0xFFFF]++] = p;
+      for (std::size_t b = 0; b < buckets; ++b)
+        offset += std::exchange(count[d * buckets + b], offset);
+    }
+    std::vector<pending> scratch(pendings.size());
+    for (unsigned d = 0; d < digits; ++d) {
+      std::size_t* next = &count[d * buckets];
+      for (const pending& p : pendings) scratch[next[digit(p.hash, d)]++] = p;
       pendings.swap(scratch);
     }
     for (std::size_t i = 1; i < pendings.size(); ++i) {
-      if ((pendings[i].hash >> 32) != (pendings[i - 1].hash >> 32) ||
+      if ((pendings[i].hash >> sorted_from) != (pendings[i - 1].hash >> sorted_from) ||
           !before(pendings[i], pendings[i - 1]))
         continue;
       const pending moving = pendings[i];
       std::size_t j = i;
-      while (j > 0 && (pendings[j - 1].hash >> 32) == (moving.hash >> 32) &&
+      while (j > 0 && (pendings[j - 1].hash >> sorted_from) == (moving.hash >> sorted_from) &&
              before(moving, pendings[j - 1])) {
         pendings[j] = pendings[j - 1];
         --j;
@@ -682,8 +695,8 @@ class history {
     }
     if (first != last && row_total + extra_total != 0 &&
         follows_stored(changes[first->index], rows, row_total, extras, extra_total))
-      return recompute_appended(rows, row_total, extras, extra_total, first, last, changes,
-                                verdict, work);
+      return recompute_appended(rows, row_total, extra_total, first, last, changes, verdict,
+                                work);
 
     std::size_t frozen = 0;
     if (horizon_)
@@ -758,23 +771,25 @@ class history {
   static bool follows_stored(const record_type& change, const row* rows, std::size_t row_total,
                              const record_type* extras, std::size_t extra_total) {
     const sequence_type& sequence = Traits::sequence(change);
-    if (row_total != 0 && !adapter::sequence_less(Traits::sequence(rows[row_total - 1].record), sequence))
+    if (row_total != 0 &&
+        !adapter::sequence_less(Traits::sequence(rows[row_total - 1].record), sequence))
       return false;
     return extra_total == 0 ||
            adapter::sequence_less(Traits::sequence(extras[extra_total - 1]), sequence);
   }
 
   // recompute() for new changes that all come after the stored ones (the usual traffic):
-  // the same result without replaying the stored changes. The rows before the last stay;
-  // an open last row resumes from its record, as the replay would have left it.
-  outcome recompute_appended(const row* rows, std::size_t row_total, const record_type* extras,
-                             std::size_t extra_total, const pending* first, const pending* last,
+  // the same result without replaying the stored changes. Every stored extra and every
+  // stored row but an open last one stay as they are (work.kept_*); an open last row
+  // resumes from its record, as the replay would have left it.
+  outcome recompute_appended(const row* rows, std::size_t row_total, std::size_t extra_total,
+                             const pending* first, const pending* last,
                              const record_type* changes, change_verdict* verdict,
                              workspace& work) const {
     const bool open = row_total != 0 && !rows[row_total - 1].valid_to;
     const std::size_t kept = open ? row_total - 1 : row_total;
-    for (std::size_t r = 0; r < kept; ++r)
-      work.rows.push_back(planned_row{rows[r].valid_from, rows[r].valid_to, &rows[r].record});
+    work.kept_rows = kept;
+    work.kept_extras = extra_total;
     std::optional<sequence_type> open_from;
     if (open) {
       open_from = rows[kept].valid_from;
@@ -786,7 +801,6 @@ class history {
       work.all.push_back(entry{&change, p->index, false});
     }
     replay(work, open ? 1 : 0, open, 0, open_from, verdict);
-    for (std::size_t e = 0; e < extra_total; ++e) work.extras.push_back(&extras[e]);
     for (const entry& item : work.all)
       if (!item.row_record) work.extras.push_back(item.record);
     return outcome::changed;
@@ -863,7 +877,8 @@ class history {
     if (recompute(old_block, first, last, changes, verdict, work) == outcome::unchanged)
       return true;
 
-    const std::size_t new_rows = work.rows.size(), new_extras = work.extras.size();
+    const std::size_t new_rows = work.kept_rows + work.rows.size();
+    const std::size_t new_extras = work.kept_extras + work.extras.size();
     const std::size_t bytes = block_bytes(new_rows, new_extras);
     if (bytes == 0) return false;
     bool recycled = false;
@@ -874,16 +889,24 @@ class history {
     ::new (block) block_header{static_cast<std::uint32_t>(new_rows),
                                static_cast<std::uint32_t>(new_extras)};
     char* cursor = static_cast<char*>(block) + rows_offset;
+    for (std::size_t r = 0; r < work.kept_rows; ++r) {
+      ::new (static_cast<void*>(cursor)) row(rows_of(old_block)[r]);
+      cursor += sizeof(row);
+    }
     for (const planned_row& planned : work.rows) {
       ::new (static_cast<void*>(cursor)) row{key, planned.from, planned.to, *planned.record};
       cursor += sizeof(row);
+    }
+    for (std::size_t e = 0; e < work.kept_extras; ++e) {
+      ::new (static_cast<void*>(cursor)) record_type(extras_of(old_block)[e]);
+      cursor += sizeof(record_type);
     }
     for (const record_type* extra : work.extras) {
       ::new (static_cast<void*>(cursor)) record_type(*extra);
       cursor += sizeof(record_type);
     }
 
-    // The diff: walk old and new rows by valid_from.
+    // The diff: walk old and new rows by valid_from, after the rows kept as they were.
     const row* installed = rows_of(block);
     std::size_t old_rows = 0, old_extras = 0, old_bytes = 0;
     if (old_block != nullptr) {
@@ -891,7 +914,7 @@ class history {
       old_extras = header_of(old_block).extra_count;
       old_bytes = block_bytes(old_rows, old_extras);
       const row* before = rows_of(old_block);
-      std::size_t i = 0, j = 0;
+      std::size_t i = work.kept_rows, j = work.kept_rows;
       while (i < old_rows || j < new_rows) {
         if (j == new_rows || (i < old_rows && adapter::sequence_less(before[i].valid_from,
                                                                      installed[j].valid_from))) {
@@ -900,8 +923,8 @@ class history {
                    adapter::sequence_less(installed[j].valid_from, before[i].valid_from)) {
           result.added.push_back(installed[j++]);
         } else {
-          if (work.rows[j].record != &before[i].record ||
-              !same_end(work.rows[j].to, before[i].valid_to)) {
+          const planned_row& planned = work.rows[j - work.kept_rows];
+          if (planned.record != &before[i].record || !same_end(planned.to, before[i].valid_to)) {
             result.removed.push_back(before[i]);
             result.added.push_back(installed[j]);
           }
