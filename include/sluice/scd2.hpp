@@ -218,12 +218,13 @@ class history {
     std::vector<change_verdict> verdict(n, change_verdict::duplicate);
     std::vector<pending> pendings;
     pendings.reserve(n);
+    const std::uint64_t seed = config_.seed;
     for (std::size_t i = 0; i < n; ++i) {
       if (horizon_ && adapter::sequence_less(Traits::sequence(changes[i]), *horizon_)) {
         verdict[i] = change_verdict::late;
         continue;
       }
-      pendings.push_back(pending{hash_of_record(changes[i]), i});
+      pendings.push_back(pending{hash_of_record(changes[i], seed), i});
     }
     sort_by_hash(pendings);
 
@@ -568,11 +569,13 @@ class history {
   std::uint64_t hash_of(const key_type& key) const noexcept {
     return hasher<key_type>{config_.seed}.hash(key);
   }
-  std::uint64_t hash_of_record(const record_type& record) const {
+  // With the seed passed in: a loop that keeps it in a local lets the compiler derive the
+  // hash's seed keys once (stores into a vector of hashes may alias config_.seed).
+  static std::uint64_t hash_of_record(const record_type& record, std::uint64_t seed) {
     if constexpr (std::is_same<std::decay_t<decltype(Traits::key(record))>, key_type>::value)
-      return hash_of(Traits::key(record));
+      return hasher<key_type>{seed}.hash(Traits::key(record));
     else
-      return hash_of(key_type(Traits::key(record)));
+      return hasher<key_type>{seed}.hash(key_type(Traits::key(record)));
   }
 
   // Orders by hash, keeping input order among equal hashes (so the first of identical
