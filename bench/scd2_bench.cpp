@@ -2,7 +2,8 @@
 // (key, sequence), derive intervals in one LEAD-style pass), on a Customer dimension of
 // 1M keys with ~3 versions each, then batches of 10K and 1M changes with 10% out of order,
 // 5% duplicates and 1% deletes. Also: a 10K batch on a 100K-row vs a 10M-row history, and
-// bytes per stored change. Pass --quick for a smaller run, --csv FILE for CSV.
+// bytes per stored change, and what a random page costs on this machine (the scaling pair
+// depends on it). Pass --quick for a smaller run, --csv FILE for CSV.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -16,6 +17,10 @@
 
 #include "bench_util.hpp"
 #include "sluice/scd2.hpp"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace {
 
@@ -281,6 +286,49 @@ history build(workload& w, std::uint64_t keys, bool with_absorbed) {
 
 }  // namespace
 
+// The machine's price of a random page: a loop that, per step, does ~200 dependent multiplies
+// (about an apply's work per change) and reads a 384-byte block at a random place in a region,
+// prefetched 16 steps ahead. Per step it costs the same on a cache-sized region and on a
+// large one when the prefetches hide the misses; where each random page needs a slow page
+// walk (virtual machines, notably), the large region costs more. Returns ns per step.
+double random_block_ns(std::size_t region_bytes, bool huge_page_hint) {
+#if defined(__linux__)
+  void* mapped = mmap(nullptr, region_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return 0;
+#if defined(MADV_HUGEPAGE)
+  if (huge_page_hint) (void)madvise(mapped, region_bytes, MADV_HUGEPAGE);
+#endif
+  auto* region = static_cast<unsigned char*>(mapped);
+  std::memset(region, 1, region_bytes);
+  constexpr std::size_t steps = 10000, block = 384, ahead = 16;
+  splitmix random(99);
+  std::vector<const unsigned char*> at(steps);
+  double best = 1e300;
+  std::uint64_t sink = 0;
+  for (int run = 0; run < 15; ++run) {
+    for (auto& a : at) a = region + random.below(region_bytes / block) * block;
+    const auto start = bench::clock::now();
+    std::uint64_t acc = 1;
+    for (std::size_t i = 0; i < steps; ++i) {
+      if (i + ahead < steps)
+        for (std::size_t line = 0; line < block; line += 64) __builtin_prefetch(at[i + ahead] + line);
+      for (int m = 0; m < 200; ++m) acc = acc * 0x9E3779B97F4A7C15ull + (acc >> 17);
+      for (std::size_t line = 0; line < block; line += 64) acc += at[i][line];
+    }
+    sink += acc;
+    best = std::min(best, std::chrono::duration<double>(bench::clock::now() - start).count());
+  }
+  bench::keep(sink);
+  munmap(mapped, region_bytes);
+  return best * 1e9 / steps;
+#else
+  (void)region_bytes;
+  (void)huge_page_hint;
+  return 0;
+#endif
+}
+
+
 int main(int argc, char** argv) {
   bool quick = false;
   for (int i = 1; i < argc; ++i)
@@ -393,6 +441,20 @@ int main(int argc, char** argv) {
                                  static_cast<double>(large.change_count());
     report.add({"bytes per stored change in use, every change a version", "sluice",
                 every_version, "B", every_version / record_target, memory_target});
+  }
+  // --- The machine: what a random page costs when prefetched (see random_block_ns).
+  {
+    const double cached = random_block_ns(std::size_t{16} << 20, false);
+    const double paged = random_block_ns(std::size_t{1} << 30, false);
+    const double huge = random_block_ns(std::size_t{1} << 30, true);
+    if (cached > 0) {
+      const char* name = "machine: prefetched random 384 B reads, 200 multiplies apart";
+      report.add({name, "in 16 MiB (cache)", cached, "ns/step", 0, ""});
+      report.add({name, "in 1 GiB, 4 KiB pages", paged, "ns/step", paged / cached,
+                  "(large / cache)"});
+      report.add({name, "in 1 GiB, huge-page hint", huge, "ns/step", huge / cached,
+                  "(large / cache)"});
+    }
   }
   std::printf("sizeof(customer) = %zu, sizeof(row) = %zu\n", sizeof(customer),
               sizeof(history::row));
