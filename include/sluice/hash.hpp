@@ -52,10 +52,12 @@ namespace detail {
 namespace hashing {
 
 // Inputs over inline_max bytes, out of line: the classes that short keys hit stay small
-// enough to inline into every caller (where a constant seed folds into the keys).
+// enough to inline into every caller. The caller passes the medium lanes' starting states,
+// which it folds to constants for a constant seed (seeded_hash holds them for any seed).
 SLUICE_NOINLINE inline pair64 compress_large(const unsigned char* p, std::size_t len,
+                                             pair64 lane_a, pair64 lane_b,
                                              std::uint64_t seed) noexcept {
-  if (len <= medium_max) return compress_medium(p, len, seed);
+  if (len <= medium_max) return compress_medium_from(p, len, lane_a, lane_b);
   return compress_long_default(p, len, seed);
 }
 
@@ -63,7 +65,7 @@ SLUICE_ALWAYS_INLINE pair64 compress(const unsigned char* p, std::size_t len,
                                      std::uint64_t seed) noexcept {
   if (SLUICE_LIKELY(len <= short_max)) return compress_short(p, len, seed);
   if (SLUICE_LIKELY(len <= inline_max)) return compress_medium_upto64(p, len, seed);
-  return compress_large(p, len, seed);
+  return compress_large(p, len, medium_lane_start(seed, 0), medium_lane_start(seed, 1), seed);
 }
 
 // The same function through a chosen long-input kernel (tests run every kernel).
@@ -133,6 +135,58 @@ inline void hash64_batch(const std::string_view* keys, std::size_t n, std::uint6
                          std::uint64_t seed = 0) noexcept {
   for (std::size_t i = 0; i < n; ++i) out[i] = hash64(keys[i].data(), keys[i].size(), seed);
 }
+
+// hash64, hash128 and hash_u64 under one seed, with the keys the seed selects derived once.
+// The free functions derive them on every call (one or two multiplications: as much as the
+// rest of hashing a short key) unless the seed is a compile-time constant, and a per-process
+// random seed is not. Gives exactly the values of the free functions with the same seed.
+class seeded_hash {
+ public:
+  seeded_hash() noexcept : seeded_hash(0) {}
+  explicit seeded_hash(std::uint64_t seed_value) noexcept
+      : seed_(seed_value),
+        short_keys_(detail::hashing::derive_keys(seed_value, 0)),
+        lane_a_(detail::hashing::medium_lane_start(seed_value, 0)),
+        lane_b_(detail::hashing::medium_lane_start(seed_value, 1)) {}
+
+  std::uint64_t seed() const noexcept { return seed_; }
+
+  // hash64(data, len, seed()).
+  SLUICE_ALWAYS_INLINE std::uint64_t hash64(const void* data, std::size_t len) const noexcept {
+    return detail::hashing::finish64(compress(static_cast<const unsigned char*>(data), len), len);
+  }
+  SLUICE_ALWAYS_INLINE std::uint64_t hash64(std::string_view bytes) const noexcept {
+    return hash64(bytes.data(), bytes.size());
+  }
+  // hash128(data, len, seed()).
+  SLUICE_ALWAYS_INLINE hash128_t hash128(const void* data, std::size_t len) const noexcept {
+    const detail::hashing::pair64 h =
+        detail::hashing::finish128(compress(static_cast<const unsigned char*>(data), len), len);
+    return {h.low, h.high};
+  }
+  SLUICE_ALWAYS_INLINE hash128_t hash128(std::string_view bytes) const noexcept {
+    return hash128(bytes.data(), bytes.size());
+  }
+  // hash_u64(key, seed()).
+  SLUICE_ALWAYS_INLINE std::uint64_t hash_u64(std::uint64_t key) const noexcept {
+    return detail::hashing::finish64(
+        detail::hashing::compress_word(key, short_keys_.low, short_keys_.high), 8);
+  }
+
+ private:
+  SLUICE_ALWAYS_INLINE detail::hashing::pair64 compress(const unsigned char* p,
+                                                        std::size_t len) const noexcept {
+    using namespace detail::hashing;
+    if (SLUICE_LIKELY(len <= short_max)) return compress_short_keyed(p, len, short_keys_);
+    if (SLUICE_LIKELY(len <= inline_max)) return compress_medium_upto64_from(p, len, lane_a_, lane_b_);
+    return compress_large(p, len, lane_a_, lane_b_, seed_);
+  }
+
+  std::uint64_t seed_;
+  detail::hashing::pair64 short_keys_;  // compress_short's keys
+  detail::hashing::pair64 lane_a_;      // the medium lanes' starting states
+  detail::hashing::pair64 lane_b_;
+};
 
 // Order-sensitive combination of a running hash with the next element's hash: the building
 // block for hashing records (hash_combine(hash_combine(seed, a), b) != ... (b, a)).

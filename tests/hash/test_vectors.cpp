@@ -49,6 +49,49 @@ TEST_CASE("the public functions reproduce the golden vectors", "[hash]") {
   }
 }
 
+TEST_CASE("seeded_hash reproduces the golden vectors", "[hash]") {
+  const unsigned char* input = vector_input().data();
+  for (const auto& v : sluice_hash_test::byte_vectors) {
+    CAPTURE(v.length, v.seed);
+    const sluice::seeded_hash hash(v.seed);
+    REQUIRE(hash.seed() == v.seed);
+    REQUIRE(hash.hash64(input, v.length) == v.hash64);
+    const std::string_view text(reinterpret_cast<const char*>(input), v.length);
+    REQUIRE(hash.hash64(text) == v.hash64);
+    REQUIRE(hash.hash128(input, v.length) == sluice::hash128_t{v.hash128_low, v.hash128_high});
+    REQUIRE(hash.hash128(text) == sluice::hash128_t{v.hash128_low, v.hash128_high});
+  }
+  for (const auto& v : sluice_hash_test::word_vectors) {
+    CAPTURE(v.word, v.seed);
+    REQUIRE(sluice::seeded_hash(v.seed).hash_u64(v.word) == v.hash);
+  }
+  REQUIRE(sluice::seeded_hash().seed() == 0);
+  REQUIRE(sluice::seeded_hash().hash64(input, 40) == sluice::hash64(input, 40));
+}
+
+TEST_CASE("seeded_hash equals the free functions under random seeds", "[hash]") {
+  const unsigned char* input = vector_input().data();
+  std::uint64_t state = 0x5eed5eed;
+  auto next = [&state] {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  for (int round = 0; round < 64; ++round) {
+    const std::uint64_t seed = next();
+    const sluice::seeded_hash hash(seed);
+    for (std::size_t length = 0; length <= 300; ++length) {
+      const unsigned char* at = input + next() % 1024;
+      CAPTURE(seed, length);
+      REQUIRE(hash.hash64(at, length) == sluice::hash64(at, length, seed));
+      REQUIRE(hash.hash128(at, length) == sluice::hash128(at, length, seed));
+    }
+    const std::uint64_t word = next();
+    REQUIRE(hash.hash_u64(word) == sluice::hash_u64(word, seed));
+  }
+}
+
 TEST_CASE("the golden vectors hold at every alignment", "[hash]") {
   const std::vector<unsigned char>& input = vector_input();
   std::vector<unsigned char> shifted(input.size() + 16);

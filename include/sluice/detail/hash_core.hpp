@@ -169,8 +169,8 @@ SLUICE_ALWAYS_INLINE pair64 finish128(pair64 state, std::size_t len) noexcept {
 
 // 0..16 bytes: two words that together cover every byte, each xored with its own
 // seed-derived key, multiplied to a 128-bit state.
-SLUICE_ALWAYS_INLINE pair64 compress_short(const unsigned char* p, std::size_t len,
-                                           u64 seed) noexcept {
+SLUICE_ALWAYS_INLINE pair64 compress_short_keyed(const unsigned char* p, std::size_t len,
+                                                 pair64 keys) noexcept {
   u64 a = 0, b = 0;
   if (len >= 8) {
     a = read64(p);
@@ -182,8 +182,12 @@ SLUICE_ALWAYS_INLINE pair64 compress_short(const unsigned char* p, std::size_t l
     a = (u64{p[0]} << 16) | (u64{p[len >> 1]} << 8) | u64{p[len - 1]};
     b = a;
   }
-  const pair64 keys = derive_keys(seed, 0);
   return multiply(a ^ keys.low, b ^ keys.high);
+}
+
+SLUICE_ALWAYS_INLINE pair64 compress_short(const unsigned char* p, std::size_t len,
+                                           u64 seed) noexcept {
+  return compress_short_keyed(p, len, derive_keys(seed, 0));
 }
 
 // The 8-byte case of compress_short, as used by hash_u64 and the batch API.
@@ -209,11 +213,10 @@ SLUICE_ALWAYS_INLINE pair64 medium_merge(pair64 a, pair64 b) noexcept {
 }
 
 // 17..64 bytes, straight-line: one step per lane on the first 32 bytes (all of them when
-// len <= 32, lane B then taking the last 16), a second on the last 32 (overlapping).
-SLUICE_ALWAYS_INLINE pair64 compress_medium_upto64(const unsigned char* p, std::size_t len,
-                                                   u64 seed) noexcept {
-  pair64 a = medium_lane_start(seed, 0);
-  pair64 b = medium_lane_start(seed, 1);
+// len <= 32, lane B then taking the last 16), a second on the last 32 (overlapping). The
+// lanes start from `a` and `b` (medium_lane_start of the seed).
+SLUICE_ALWAYS_INLINE pair64 compress_medium_upto64_from(const unsigned char* p, std::size_t len,
+                                                        pair64 a, pair64 b) noexcept {
   const unsigned char* const end = p + len;
   if (len > 32) {
     a = medium_step(a, p);
@@ -225,11 +228,16 @@ SLUICE_ALWAYS_INLINE pair64 compress_medium_upto64(const unsigned char* p, std::
   return medium_merge(a, b);
 }
 
+SLUICE_ALWAYS_INLINE pair64 compress_medium_upto64(const unsigned char* p, std::size_t len,
+                                                   u64 seed) noexcept {
+  return compress_medium_upto64_from(p, len, medium_lane_start(seed, 0),
+                                     medium_lane_start(seed, 1));
+}
+
 // 17..medium_max bytes: 32 bytes per step while more than 64 remain, then the last 33..64
 // bytes as in compress_medium_upto64.
-inline pair64 compress_medium(const unsigned char* p, std::size_t len, u64 seed) noexcept {
-  pair64 a = medium_lane_start(seed, 0);
-  pair64 b = medium_lane_start(seed, 1);
+inline pair64 compress_medium_from(const unsigned char* p, std::size_t len, pair64 a,
+                                   pair64 b) noexcept {
   const unsigned char* const end = p + len;
   if (len > 32) {
     while (static_cast<std::size_t>(end - p) > 64) {
@@ -244,6 +252,10 @@ inline pair64 compress_medium(const unsigned char* p, std::size_t len, u64 seed)
   a = medium_step(a, p);
   b = medium_step(b, end - 16);
   return medium_merge(a, b);
+}
+
+inline pair64 compress_medium(const unsigned char* p, std::size_t len, u64 seed) noexcept {
+  return compress_medium_from(p, len, medium_lane_start(seed, 0), medium_lane_start(seed, 1));
 }
 
 // Long inputs: 32 seed-derived keys, two per multiplication.
