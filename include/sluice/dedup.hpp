@@ -133,10 +133,10 @@ class window_dedup {
       using engine_type = std::decay_t<decltype(engine)>;
       constexpr std::size_t ahead = 16;
       typename engine_type::prepared ring[ahead];
-      const std::uint64_t seed = engine.settings().seed;
+      const seeded_hash keyed = engine.keyed();
       auto stage = [&](std::size_t i) {
         const auto& key = key_of_(records[i]);
-        ring[i % ahead] = engine.prepare(key, seed);
+        ring[i % ahead] = engine.prepare(key, keyed);
         engine.prefetch(ring[i % ahead].hash);
       };
       for (std::size_t i = 0; i < n && i < ahead; ++i) stage(i);
@@ -306,7 +306,7 @@ class window_dedup {
         arena* strings = engine.restore_arena_for(expiry_time);
         if (strings == nullptr) return make_error_code(errc::memory_budget_exceeded);
         std::uint64_t hash = 0;
-        if (!storage::decode(in, key_bytes, *strings, config.seed, hash))
+        if (!storage::decode(in, key_bytes, *strings, engine.keyed(), hash))
           return make_error_code(errc::checkpoint_corrupt);
         switch (engine.insert_decoded(key_bytes, hash, expiry_time)) {
           case engine_type::insert_status::ok: break;

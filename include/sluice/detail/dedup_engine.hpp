@@ -144,6 +144,7 @@ class dedup_engine {
   // Sets up an empty engine; `fixed_bytes` is what the owner counts against the budget.
   bool init(const dedup_settings& settings, std::size_t fixed_bytes) {
     settings_ = settings;
+    keyed_ = seeded_hash(settings.seed);
     latest_unsaturated_ = dedup_saturating_sub(std::numeric_limits<std::int64_t>::max(), settings.window);
     earliest_unsaturated_ = dedup_saturating_add(std::numeric_limits<std::int64_t>::min(), settings.allowed_lateness);
     span_ = dedup_span(settings.window, settings.allowed_lateness);
@@ -169,12 +170,13 @@ class dedup_engine {
   std::size_t table_slots() const noexcept { return keys_.slots(); }
   std::size_t stashed_keys() const noexcept { return stash_.size() / slot_size; }
 
-  prepared prepare(const typename Storage::key_type& key) noexcept { return prepare(key, settings_.seed); }
-  // The same with the seed passed in: a loop that holds it in a local lets the compiler derive
-  // the hash's seed keys once (the table's stores may alias settings_, so it cannot otherwise).
-  prepared prepare(const typename Storage::key_type& key, std::uint64_t seed) noexcept {
-    return Storage::prepare(key, seed, scratch_);
+  prepared prepare(const typename Storage::key_type& key) noexcept { return prepare(key, keyed_); }
+  // The same with the seed's keys passed in: a loop that holds a copy in a local keeps them in
+  // registers (the table's stores may alias the member, so they are reloaded otherwise).
+  prepared prepare(const typename Storage::key_type& key, const seeded_hash& keyed) noexcept {
+    return Storage::prepare(key, keyed, scratch_);
   }
+  const seeded_hash& keyed() const noexcept { return keyed_; }
 
   SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept { keys_.prefetch(hash); }
 
@@ -438,7 +440,7 @@ class dedup_engine {
     refresh_limits();
   }
 
-  std::uint64_t hash_of(const unsigned char* slot) const noexcept { return Storage::rehash(slot, settings_.seed); }
+  std::uint64_t hash_of(const unsigned char* slot) const noexcept { return Storage::rehash(slot, keyed_); }
 
   // A slot to fill for `hash` in `into` (after moving keys if need be), or nullptr. With
   // `reuse_expired` false (restores, rebuilds), slots of expired but held keys stay as they are.
@@ -683,6 +685,7 @@ class dedup_engine {
   }
 
   dedup_settings settings_;
+  seeded_hash keyed_;  // settings_.seed with its hash keys derived once
   // Times for which time + window and time - allowed_lateness do not overflow.
   std::int64_t latest_unsaturated_ = 0, earliest_unsaturated_ = 0;
   std::uint64_t span_ = 1;

@@ -219,10 +219,10 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
 
   // Any seed gives the same result; one that differs from call to call keeps crafted inputs
   // from colliding on purpose.
-  const std::uint64_t seed =
+  const seeded_hash keyed(
       (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(base)) ^
        static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&counts)) * 0x9E3779B97F4A7C15ull) +
-      static_cast<std::uint64_t>(n);
+      static_cast<std::uint64_t>(n));
   // The top 32 hash bits pick the partition, the low 32 bits are the tag and the table home.
   const auto partition_of = [partitions](std::uint64_t hash) {
     return static_cast<std::size_t>((hash >> 32) * partitions >> 32);
@@ -230,7 +230,7 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
 
   for (std::size_t p = 0; p < partitions; ++p) cursor[p] = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t h = codec::hash(key_of(record(i)), seed);
+    const std::uint64_t h = codec::hash(key_of(record(i)), keyed);
     if constexpr (!copies) hashes[i] = h;
     ++cursor[partition_of(h)];
   }
@@ -248,7 +248,7 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
   for (std::size_t i = 0; i < n; ++i) {
     std::uint64_t h;
     if constexpr (copies)
-      h = codec::hash(key_of(record(i)), seed);
+      h = codec::hash(key_of(record(i)), keyed);
     else
       h = hashes[i];
     const std::size_t p = partition_of(h);

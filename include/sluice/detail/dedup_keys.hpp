@@ -95,7 +95,7 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
           static_cast<std::conditional_t<std::is_signed_v<K>, std::int64_t, std::uint64_t>>(key));
     }
   }
-  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept { return hash_u64(widen(key), seed); }
+  static std::uint64_t hash(const K& key, const seeded_hash& keyed) noexcept { return keyed.hash_u64(widen(key)); }
   static bool equal(const unsigned char* stored, const K& key) noexcept {
     return std::memcmp(stored, &key, sizeof(K)) == 0;
   }
@@ -103,8 +103,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
     dedup_store(out, key);
     return true;
   }
-  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
-    return hash(dedup_load<K>(stored), seed);
+  static std::uint64_t stored_hash(const unsigned char* stored, const seeded_hash& keyed) noexcept {
+    return hash(dedup_load<K>(stored), keyed);
   }
   // Canonical bytes, the same on every host: the widened value, little-endian.
   static void canonical(const K& key, std::string& out) {
@@ -158,8 +158,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
     std::memcpy(&long_length, data - sizeof long_length, sizeof long_length);
     return std::string_view(data, long_length);
   }
-  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept {
-    return hash64(std::string_view(key), seed);
+  static std::uint64_t hash(const K& key, const seeded_hash& keyed) noexcept {
+    return keyed.hash64(std::string_view(key));
   }
   static bool equal(const unsigned char* stored, const K& key) noexcept {
     std::string_view wanted(key);
@@ -189,8 +189,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
   static bool store(const K& key, unsigned char* out, arena& strings) noexcept {
     return store_view(std::string_view(key), out, strings);
   }
-  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
-    return hash64(view(stored), seed);
+  static std::uint64_t stored_hash(const unsigned char* stored, const seeded_hash& keyed) noexcept {
+    return keyed.hash64(view(stored));
   }
   static void canonical(const K& key, std::string& out) {
     std::string_view bytes(key);
@@ -227,7 +227,7 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_plain_bytes<K>>> {
   static constexpr bool uses_arena = false;
   static constexpr std::uint64_t signature = 0x300u + sizeof(K) * 16u + (SLUICE_BIG_ENDIAN() ? 8u : 0u);
 
-  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept { return hash64(&key, sizeof(K), seed); }
+  static std::uint64_t hash(const K& key, const seeded_hash& keyed) noexcept { return keyed.hash64(&key, sizeof(K)); }
   static bool equal(const unsigned char* stored, const K& key) noexcept {
     return std::memcmp(stored, &key, sizeof(K)) == 0;
   }
@@ -235,8 +235,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_plain_bytes<K>>> {
     std::memcpy(out, &key, sizeof(K));
     return true;
   }
-  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
-    return hash64(stored, sizeof(K), seed);
+  static std::uint64_t stored_hash(const unsigned char* stored, const seeded_hash& keyed) noexcept {
+    return keyed.hash64(stored, sizeof(K));
   }
   static void canonical(const K& key, std::string& out) {
     out.append(reinterpret_cast<const char*>(&key), sizeof(K));
@@ -288,12 +288,12 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_tuple_like<K>::value>> {
   static constexpr std::uint64_t signature = combined_signature(indices());
 
   template <std::size_t... I>
-  static std::uint64_t hash_all(const K& key, std::uint64_t seed, std::index_sequence<I...>) noexcept {
-    std::uint64_t h = seed;
-    ((h = dedup_chain(h, element_codec<I>::hash(std::get<I>(key), seed))), ...);
+  static std::uint64_t hash_all(const K& key, const seeded_hash& keyed, std::index_sequence<I...>) noexcept {
+    std::uint64_t h = keyed.seed();
+    ((h = dedup_chain(h, element_codec<I>::hash(std::get<I>(key), keyed))), ...);
     return h;
   }
-  static std::uint64_t hash(const K& key, std::uint64_t seed) noexcept { return hash_all(key, seed, indices()); }
+  static std::uint64_t hash(const K& key, const seeded_hash& keyed) noexcept { return hash_all(key, keyed, indices()); }
 
   template <std::size_t... I>
   static bool equal_all(const unsigned char* stored, const K& key, std::index_sequence<I...>) noexcept {
@@ -312,14 +312,14 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_tuple_like<K>::value>> {
   }
 
   template <std::size_t... I>
-  static std::uint64_t stored_hash_all(const unsigned char* stored, std::uint64_t seed,
+  static std::uint64_t stored_hash_all(const unsigned char* stored, const seeded_hash& keyed,
                                        std::index_sequence<I...>) noexcept {
-    std::uint64_t h = seed;
-    ((h = dedup_chain(h, element_codec<I>::stored_hash(stored + offset_of<I>(), seed))), ...);
+    std::uint64_t h = keyed.seed();
+    ((h = dedup_chain(h, element_codec<I>::stored_hash(stored + offset_of<I>(), keyed))), ...);
     return h;
   }
-  static std::uint64_t stored_hash(const unsigned char* stored, std::uint64_t seed) noexcept {
-    return stored_hash_all(stored, seed, indices());
+  static std::uint64_t stored_hash(const unsigned char* stored, const seeded_hash& keyed) noexcept {
+    return stored_hash_all(stored, keyed, indices());
   }
 
   template <std::size_t... I>
@@ -380,8 +380,8 @@ struct dedup_exact_storage {
     std::uint64_t hash;
     const K* key;
   };
-  static prepared prepare(const K& key, std::uint64_t seed, std::string&) noexcept {
-    return prepared{codec::hash(key, seed), &key};
+  static prepared prepare(const K& key, const seeded_hash& keyed, std::string&) noexcept {
+    return prepared{codec::hash(key, keyed), &key};
   }
   // Points a prepared lookup at a key object that outlives the lookup.
   static void rebind(prepared& p, const K& key) noexcept { p.key = &key; }
@@ -389,8 +389,8 @@ struct dedup_exact_storage {
   static bool store(const prepared& p, unsigned char* out, arena& strings) noexcept {
     return codec::store(*p.key, out, strings);
   }
-  static std::uint64_t rehash(const unsigned char* stored, std::uint64_t seed) noexcept {
-    return codec::stored_hash(stored, seed);
+  static std::uint64_t rehash(const unsigned char* stored, const seeded_hash& keyed) noexcept {
+    return codec::stored_hash(stored, keyed);
   }
   template <class Writer>
   static void encode(const unsigned char* stored, Writer& writer) {
@@ -399,10 +399,10 @@ struct dedup_exact_storage {
   static void skip(byte_reader& reader) noexcept { codec::skip(reader); }
   static std::size_t arena_bytes(const unsigned char* stored) noexcept { return codec::arena_bytes(stored); }
   static bool relocate(unsigned char* stored, arena& strings) noexcept { return codec::relocate(stored, strings); }
-  static bool decode(byte_reader& reader, unsigned char* out, arena& strings, std::uint64_t seed,
-                     std::uint64_t& hash) noexcept {
+  static bool decode(byte_reader& reader, unsigned char* out, arena& strings,
+                     const seeded_hash& keyed, std::uint64_t& hash) noexcept {
     if (!codec::decode(reader, out, strings)) return false;
-    hash = codec::stored_hash(out, seed);
+    hash = codec::stored_hash(out, keyed);
     return true;
   }
 };
@@ -423,19 +423,19 @@ struct dedup_fingerprint_storage {
     std::uint64_t high;
   };
   static prepared from(hash128_t fp) noexcept { return prepared{fp.low & ~std::uint64_t{0x80}, fp.high}; }
-  static prepared prepare(const K& key, std::uint64_t seed, std::string& scratch) noexcept {
+  static prepared prepare(const K& key, const seeded_hash& keyed, std::string& scratch) noexcept {
     if constexpr (dedup_is_string_like<K>) {
-      return from(hash128(std::string_view(key), seed));
+      return from(keyed.hash128(std::string_view(key)));
     } else if constexpr (dedup_is_integer_like<K>) {
       unsigned char bytes[8];
       dedup_store_le64(bytes, codec::widen(key));
-      return from(hash128(bytes, 8, seed));
+      return from(keyed.hash128(bytes, 8));
     } else if constexpr (dedup_is_plain_bytes<K>) {
-      return from(hash128(&key, sizeof(K), seed));
+      return from(keyed.hash128(&key, sizeof(K)));
     } else {
       scratch.clear();
       codec::canonical(key, scratch);
-      return from(hash128(scratch.data(), scratch.size(), seed));
+      return from(keyed.hash128(scratch.data(), scratch.size()));
     }
   }
   static void rebind(prepared&, const K&) noexcept {}
@@ -447,7 +447,7 @@ struct dedup_fingerprint_storage {
     dedup_store(out + 8, p.high);
     return true;
   }
-  static std::uint64_t rehash(const unsigned char* stored, std::uint64_t) noexcept {
+  static std::uint64_t rehash(const unsigned char* stored, const seeded_hash&) noexcept {
     return dedup_load<std::uint64_t>(stored);
   }
   template <class Writer>
@@ -456,7 +456,7 @@ struct dedup_fingerprint_storage {
     writer.u64(dedup_load<std::uint64_t>(stored + 8));
   }
   static void skip(byte_reader& reader) noexcept { reader.bytes(16); }
-  static bool decode(byte_reader& reader, unsigned char* out, arena& unused, std::uint64_t,
+  static bool decode(byte_reader& reader, unsigned char* out, arena& unused, const seeded_hash&,
                      std::uint64_t& hash) noexcept {
     prepared p{reader.u64(), reader.u64()};
     if (!reader.ok() || (p.hash & 0x80u) != 0) return false;
