@@ -8,7 +8,7 @@
 // resistance).
 //
 //   std::uint64_t id_hash = sluice::hash_u64(event_id, seed);
-//   std::uint64_t text_hash = sluice::hash64("payload bytes", seed);
+//   std::uint64_t text_hash = sluice::hash64(std::string_view("payload bytes"), seed);
 //   sluice::hash128_t fingerprint = sluice::hash128(buffer.data(), buffer.size());
 //   sluice::hash64_batch(keys.data(), keys.size(), hashes.data(), seed);
 //   std::unordered_set<std::string, sluice::hasher<std::string>, std::equal_to<>> names;
@@ -103,6 +103,12 @@ SLUICE_ALWAYS_INLINE std::uint64_t hash64(std::string_view bytes, std::uint64_t 
   return hash64(bytes.data(), bytes.size(), seed);
 }
 
+// Refused: a string literal (or another const char array) with a seed would otherwise bind to
+// hash64(data, len), the seed taken for the length. Pass text as std::string_view. (Mutable
+// char buffers deduce Char = char and keep meaning (data, len).)
+template <class Char, std::size_t N, std::enable_if_t<std::is_same_v<Char, const char>, int> = 0>
+std::uint64_t hash64(Char (&)[N], std::uint64_t) = delete;
+
 // 128-bit hash, for fingerprints that must stay collision-free among billions of items.
 SLUICE_ALWAYS_INLINE hash128_t hash128(const void* data, std::size_t len,
                                        std::uint64_t seed = 0) noexcept {
@@ -114,6 +120,10 @@ SLUICE_ALWAYS_INLINE hash128_t hash128(const void* data, std::size_t len,
 SLUICE_ALWAYS_INLINE hash128_t hash128(std::string_view bytes, std::uint64_t seed = 0) noexcept {
   return hash128(bytes.data(), bytes.size(), seed);
 }
+
+// Refused for the same reason as hash64's: pass text as std::string_view.
+template <class Char, std::size_t N, std::enable_if_t<std::is_same_v<Char, const char>, int> = 0>
+hash128_t hash128(Char (&)[N], std::uint64_t) = delete;
 
 // Hash of a 64-bit key: equal to hash64 of its 8 little-endian bytes, without the memory trip.
 SLUICE_ALWAYS_INLINE std::uint64_t hash_u64(std::uint64_t key, std::uint64_t seed = 0) noexcept {
@@ -210,7 +220,11 @@ struct has_hash_value<
 
 template <class T>
 inline std::uint64_t hash_element(const T& value, std::uint64_t seed) noexcept {
-  return hasher<T>{seed}.hash(value);
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+    return hash64(std::string_view(value), seed);  // what hasher<T> gives, without its set-up
+  } else {
+    return hasher<T>{seed}.hash(value);
+  }
 }
 
 // The seed every hasher carries; hasher<K>{seed} selects it.
@@ -304,15 +318,21 @@ struct hasher<T*> : detail::hashing::seed_holder {
   }
 };
 
-// Text: std::string, std::string_view and anything convertible to std::string_view.
+// Text: std::string, std::string_view and anything convertible to std::string_view. Holds
+// the seed's keys (a seeded_hash), so a container's lookups do not derive them every time.
 template <>
-struct hasher<std::string_view> : detail::hashing::seed_holder {
+struct hasher<std::string_view> {
   using is_transparent = void;
-  using detail::hashing::seed_holder::seed_holder;
-  std::uint64_t hash(std::string_view text) const noexcept { return hash64(text, seed()); }
+  hasher() noexcept = default;
+  explicit hasher(std::uint64_t seed_value) noexcept : keyed_(seed_value) {}
+  std::uint64_t seed() const noexcept { return keyed_.seed(); }
+  std::uint64_t hash(std::string_view text) const noexcept { return keyed_.hash64(text); }
   std::size_t operator()(std::string_view text) const noexcept {
     return static_cast<std::size_t>(hash(text));
   }
+
+ private:
+  seeded_hash keyed_;
 };
 
 template <>

@@ -69,6 +69,51 @@ TEST_CASE("text hashes equal for equal text, whatever holds it", "[hash]") {
 #endif
 }
 
+TEST_CASE("text hashers equal hash64 for every length and seed", "[hash]") {
+  std::string text;
+  std::uint64_t seed = 0x243f6a8885a308d3ull;
+  for (std::size_t length = 0; length <= 300; ++length) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    text.push_back(static_cast<char>('a' + seed % 26));
+    CAPTURE(length, seed);
+    const std::string_view prefix(text.data(), length);
+    CHECK(sluice::hasher<std::string>{seed}.hash(std::string(prefix)) == sluice::hash64(prefix, seed));
+    CHECK(sluice::hasher<std::string_view>{seed}.hash(prefix) == sluice::hash64(prefix, seed));
+    CHECK(sluice::hasher<std::string_view>{seed}.seed() == seed);
+  }
+  CHECK(sluice::hasher<std::string>{}.hash("x") == sluice::hash64(std::string_view("x")));
+  // Text inside a tuple hashes as text, and a C string inside one still by address.
+  const std::tuple<std::string, int> row{"order-17", 4};
+  const std::uint64_t expected = sluice::hash_combine(
+      sluice::hash_combine(sluice::hash_u64(2, 9), sluice::hash64(std::string_view("order-17"), 9)),
+      sluice::hash_u64(4, 9));
+  CHECK(sluice::hasher<std::tuple<std::string, int>>{9}.hash(row) == expected);
+  static const char name[] = "order-17";
+  const std::tuple<const char*> by_address{name};
+  CHECK(sluice::hasher<std::tuple<const char*>>{9}.hash(by_address) ==
+        sluice::hash_combine(sluice::hash_u64(1, 9), sluice::hasher<const char*>{9}.hash(name)));
+}
+
+namespace {
+template <class Text, class = void>
+struct takes_text_and_seed : std::false_type {};
+template <class Text>
+struct takes_text_and_seed<Text, std::void_t<decltype(sluice::hash64(std::declval<Text>(), std::uint64_t{1}))>>
+    : std::true_type {};
+}  // namespace
+
+TEST_CASE("a string literal with a seed does not compile; text goes through string_view", "[hash]") {
+  // hash64("abc", seed) would bind to hash64(data, len) with the seed as the length.
+  static_assert(!takes_text_and_seed<const char (&)[4]>::value, "literal with a seed must not compile");
+  static_assert(takes_text_and_seed<char (&)[4]>::value, "a mutable buffer keeps (data, len)");
+  static_assert(takes_text_and_seed<std::string_view>::value, "string_view with a seed");
+  static_assert(takes_text_and_seed<const std::string&>::value, "std::string with a seed");
+  CHECK(sluice::hash64("abc") == sluice::hash64(std::string_view("abc")));
+  CHECK(sluice::hash128("abc") == sluice::hash128(std::string_view("abc")));
+  char buffer[8] = {'a', 'b', 'c'};
+  CHECK(sluice::hash64(buffer, 3) == sluice::hash64(std::string_view("abc")));  // (data, len)
+}
+
 TEST_CASE("pairs, tuples and arrays are order-sensitive", "[hash]") {
   const sluice::hasher<std::pair<int, int>> pair_hash{};
   CHECK(pair_hash.hash({1, 2}) != pair_hash.hash({2, 1}));
