@@ -95,19 +95,19 @@ TEST_CASE("text hashers equal hash64 for every length and seed", "[hash]") {
 }
 
 namespace {
-template <class Text, class = void>
-struct takes_text_and_seed : std::false_type {};
-template <class Text>
-struct takes_text_and_seed<Text, std::void_t<decltype(sluice::hash64(std::declval<Text>(), std::uint64_t{1}))>>
+template <class Text, class Second, class = void>
+struct hash64_compiles : std::false_type {};
+template <class Text, class Second>
+struct hash64_compiles<Text, Second, std::void_t<decltype(sluice::hash64(std::declval<Text>(), std::declval<Second>()))>>
     : std::true_type {};
 }  // namespace
 
 TEST_CASE("a string literal with a seed does not compile; text goes through string_view", "[hash]") {
   // hash64("abc", seed) would bind to hash64(data, len) with the seed as the length.
-  static_assert(!takes_text_and_seed<const char (&)[4]>::value, "literal with a seed must not compile");
-  static_assert(takes_text_and_seed<char (&)[4]>::value, "a mutable buffer keeps (data, len)");
-  static_assert(takes_text_and_seed<std::string_view>::value, "string_view with a seed");
-  static_assert(takes_text_and_seed<const std::string&>::value, "std::string with a seed");
+  static_assert(!hash64_compiles<const char (&)[4], std::uint64_t>::value, "literal with a seed must not compile");
+  static_assert(hash64_compiles<char (&)[4], std::size_t>::value, "a mutable buffer keeps (data, len)");
+  static_assert(hash64_compiles<std::string_view, std::uint64_t>::value, "string_view with a seed");
+  static_assert(hash64_compiles<const std::string&, std::uint64_t>::value, "std::string with a seed");
   CHECK(sluice::hash64("abc") == sluice::hash64(std::string_view("abc")));
   CHECK(sluice::hash128("abc") == sluice::hash128(std::string_view("abc")));
   char buffer[8] = {'a', 'b', 'c'};
