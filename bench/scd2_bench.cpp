@@ -284,8 +284,6 @@ history build(workload& w, std::uint64_t keys, bool with_absorbed) {
   return h;
 }
 
-}  // namespace
-
 // The machine's price of a random page: a loop that, per step, does ~200 dependent multiplies
 // (about an apply's work per change) and reads a 384-byte block at a random place in a region,
 // prefetched 16 steps ahead. Per step it costs the same on a cache-sized region and on a
@@ -328,6 +326,7 @@ double random_block_ns(std::size_t region_bytes, bool huge_page_hint) {
 #endif
 }
 
+}  // namespace
 
 int main(int argc, char** argv) {
   bool quick = false;
