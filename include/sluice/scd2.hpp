@@ -214,17 +214,40 @@ class history {
   apply_result apply(const record_type* changes, std::size_t n,
                      change_verdict* verdicts = nullptr) {
     apply_result result;
-    if (n == 0) return result;
+    apply(changes, n, result, verdicts);
+    return result;
+  }
+
+  // The same, into `result`: its old contents are replaced, its vectors keep their capacity.
+  // A pipeline that applies batch after batch into one result reuses the diff's memory
+  // instead of having fresh pages mapped for every batch.
+  void apply(const record_type* changes, std::size_t n, apply_result& result,
+             change_verdict* verdicts = nullptr) {
+    result.removed.clear();
+    result.added.clear();
+    result.applied = result.duplicates = result.conflicts = result.late = 0;
+    result.error = std::error_code();
+    if (n == 0) return;
     std::vector<change_verdict> verdict(n, change_verdict::duplicate);
     std::vector<pending> pendings;
     pendings.reserve(n);
     const std::uint64_t seed = config_.seed;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (horizon_ && adapter::sequence_less(Traits::sequence(changes[i]), *horizon_)) {
-        verdict[i] = change_verdict::late;
-        continue;
+    auto take = [&](auto is_late) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (is_late(changes[i])) {
+          verdict[i] = change_verdict::late;
+          continue;
+        }
+        pendings.push_back(pending{hash_of_record(changes[i], seed), i});
       }
-      pendings.push_back(pending{hash_of_record(changes[i], seed), i});
+    };
+    if (horizon_) {
+      const sequence_type& horizon = *horizon_;
+      take([&](const record_type& c) {
+        return adapter::sequence_less(Traits::sequence(c), horizon);
+      });
+    } else {
+      take([](const record_type&) { return false; });
     }
     sort_by_hash(pendings);
 
@@ -280,9 +303,10 @@ class history {
           pool_.forget_fresh(p.new_bytes);
       }
       pool_.memory().rewind(before);
-      apply_result refused;
-      refused.error = make_error_code(errc::memory_budget_exceeded);
-      return refused;
+      result.removed.clear();
+      result.added.clear();
+      result.error = make_error_code(errc::memory_budget_exceeded);
+      return;
     }
     if (grow) {
       grown.take_keys_of(index_);
@@ -304,7 +328,6 @@ class history {
       }
     }
     if (verdicts != nullptr) std::copy(verdict.begin(), verdict.end(), verdicts);
-    return result;
   }
 
   // The versions of `key`, ordered by valid_from; empty if the key has none.

@@ -20,13 +20,18 @@ TEST_CASE("scd2: budget exhaustion is all-or-nothing", "[scd2]") {
     config.first_block_bytes = 4096;
     history h(config);
     model m;  // fed only the batches that were accepted
-    INFO("round " << round << " budget " << config.memory_budget);
+    const bool reuse = round % 2 == 1;  // one result for every batch, refused ones included
+    history::apply_result result;
+    INFO("round " << round << " budget " << config.memory_budget << (reuse ? ", reused result" : ""));
     for (const auto& batch : random_batches(random, changes, 300)) {
       const auto rows_before = rows_of(h);
       const std::size_t changes_before = h.change_count();
       const auto memory_before = h.memory();
       std::vector<change_verdict> verdicts(batch.size(), change_verdict::late);
-      auto result = h.apply(batch.data(), batch.size(), verdicts.data());
+      if (reuse)
+        h.apply(batch.data(), batch.size(), result, verdicts.data());
+      else
+        result = h.apply(batch.data(), batch.size(), verdicts.data());
       CHECK(h.memory().reserved <= config.memory_budget);
       if (result.error) {
         ++refusals;

@@ -9,11 +9,18 @@ using model = scd2_model::model<change_traits>;
 namespace {
 
 // Applies one batch to both and checks everything a batch promises. Under a horizon the
-// history frees changes the model keeps, so only the stored change counts differ.
+// history frees changes the model keeps, so only the stored change counts differ. With
+// `into`, the history writes into that result, which still holds the previous batch's.
 void apply_both(history& h, model& m, std::vector<flat_row>& replayed,
-                const std::vector<change>& batch, bool under_horizon = false) {
+                const std::vector<change>& batch, bool under_horizon = false,
+                history::apply_result* into = nullptr) {
   std::vector<change_verdict> verdicts(batch.size(), change_verdict::opened);
-  auto result = h.apply(batch.data(), batch.size(), verdicts.data());
+  history::apply_result fresh;
+  history::apply_result& result = into != nullptr ? *into : fresh;
+  if (into != nullptr)
+    h.apply(batch.data(), batch.size(), result, verdicts.data());
+  else
+    fresh = h.apply(batch.data(), batch.size(), verdicts.data());
   auto expected = m.apply(batch);
   REQUIRE_FALSE(result.error);
   CHECK(verdicts == expected.verdicts);
@@ -51,8 +58,9 @@ TEST_CASE("scd2: every order and batching gives the model's rows, verdicts and d
     history h;
     model m;
     std::vector<flat_row> replayed;
+    history::apply_result kept;  // reused by about half of the batches
     for (const auto& batch : random_batches(random, changes, 1 + pick(random, 30)))
-      apply_both(h, m, replayed, batch);
+      apply_both(h, m, replayed, batch, false, random.percent(50) ? &kept : nullptr);
     const auto final_rows = rows_of(h);
 
     // Another order, another split: the same rows.
@@ -118,13 +126,14 @@ TEST_CASE("scd2: changes in sequence order, with and without a horizon", "[scd2]
     history h;
     model m;
     std::vector<flat_row> replayed;
+    history::apply_result kept;
     for (const auto& batch : random_batches(random, changes, 1 + pick(random, 8))) {
       if (with_horizon && !batch.empty() && random.percent(30)) {
         const std::int64_t horizon = batch.front().at - static_cast<std::int64_t>(random.below(3));
         h.forget_before(horizon);
         m.forget_before(horizon);
       }
-      apply_both(h, m, replayed, batch, with_horizon);
+      apply_both(h, m, replayed, batch, with_horizon, random.percent(50) ? &kept : nullptr);
     }
   }
 }
@@ -142,7 +151,9 @@ TEST_CASE("scd2: wide key spaces with big batches", "[scd2]") {
     history h;
     model m;
     std::vector<flat_row> replayed;
-    for (const auto& batch : random_batches(random, changes, 1500)) apply_both(h, m, replayed, batch);
+    history::apply_result kept;
+    for (const auto& batch : random_batches(random, changes, 1500))
+      apply_both(h, m, replayed, batch, false, round % 2 == 1 ? &kept : nullptr);
   }
 }
 
