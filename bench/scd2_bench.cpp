@@ -448,6 +448,8 @@ int main(int argc, char** argv) {
                 "faults", 0, ""});
     report.add({"kernel time in the rebuild (least of 2)", "sort-based rebuild", rebuild.kernel,
                 "s", 0, ""});
+    report.add({"apply's working buffer kept after the big batch (memory().scratch)", "sluice",
+                static_cast<double>(h.memory().scratch) / 1e6, "MB", 0, ""});
     std::printf("after the big batch: %zu rows; rows agree with the rebuild: %s\n", h.row_count(),
                 agree(h, peer));
   }

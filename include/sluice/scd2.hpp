@@ -177,6 +177,10 @@ class history {
     std::size_t reserved = 0;    // obtained from the heap, headers included (<= the budget)
     std::size_t in_use = 0;      // in live key blocks and the key index
     std::size_t recyclable = 0;  // in freed key blocks kept for reuse
+    // Outside `reserved` and the budget: apply()'s working buffer, kept for the next batch (a
+    // batch of a million changes would otherwise map it fresh every time). Sized for the
+    // last large batch; a batch under a quarter of that size, or shrink_to_fit(), releases it.
+    std::size_t scratch = 0;
   };
 
   history() noexcept : history(history_config{}) {}
@@ -187,6 +191,7 @@ class history {
       : config_(other.config_),
         pool_(std::move(other.pool_)),
         index_(std::move(other.index_)),
+        plans_(std::move(other.plans_)),
         horizon_(std::move(other.horizon_)),
         row_count_(std::exchange(other.row_count_, 0)),
         change_count_(std::exchange(other.change_count_, 0)),
@@ -197,6 +202,7 @@ class history {
       config_ = other.config_;
       pool_ = std::move(other.pool_);
       index_ = std::move(other.index_);
+      plans_ = std::move(other.plans_);
       horizon_ = std::move(other.horizon_);
       row_count_ = std::exchange(other.row_count_, 0);
       change_count_ = std::exchange(other.change_count_, 0);
@@ -254,7 +260,9 @@ class history {
     // Build every touched key's new block while its old one is hot; nothing is visible
     // until all of them (and the index) fit, then install them at once.
     workspace work;
-    std::vector<plan> plans;
+    std::vector<plan>& plans = plans_;
+    plans.clear();
+    if (plans.capacity() / 4 > pendings.size() + 1024) std::vector<plan>().swap(plans);
     if constexpr (sizeof(void*) >= 8) {
       // Room for the usual diff (a late change splits a row in two or three) in one go:
       // growing would copy every row again. Untouched capacity costs address space only.
@@ -447,9 +455,10 @@ class history {
   }
 
   // Copies every key's block into fresh, tightly packed memory and returns the old memory
-  // (including the recyclable blocks apply() leaves behind) to the heap, so memory().reserved
-  // comes down to about memory().in_use. Needs both copies at once: if they do not fit the
-  // budget, changes nothing and returns MEMORY_BUDGET_EXCEEDED. Rows do not change.
+  // (including the recyclable blocks apply() leaves behind, and its kept working buffer) to
+  // the heap, so memory().reserved comes down to about memory().in_use. Needs both copies
+  // at once: if they do not fit the budget, changes nothing and returns
+  // MEMORY_BUDGET_EXCEEDED. Rows do not change.
   std::error_code shrink_to_fit() {
     const std::size_t held = pool_.memory().reserved() + index_.reserved();
     if (held >= config_.memory_budget) return make_error_code(errc::memory_budget_exceeded);
@@ -484,6 +493,7 @@ class history {
       index_.slot(i).block = copies[i];
     }
     pool_ = std::move(packed);
+    std::vector<plan>().swap(plans_);
     return {};
   }
 
@@ -503,6 +513,7 @@ class history {
     usage.reserved = pool_.memory().reserved() + index_.reserved();
     usage.in_use = pool_.live_bytes() + index_.capacity() * sizeof(detail::scd2_slot);
     usage.recyclable = pool_.free_bytes();
+    usage.scratch = plans_.capacity() * sizeof(plan);
     return usage;
   }
 
@@ -1082,6 +1093,7 @@ class history {
   history_config config_;
   detail::scd2_block_pool pool_;
   detail::scd2_index index_;
+  std::vector<plan> plans_;  // apply()'s, kept between calls (see memory_usage::scratch)
   std::optional<sequence_type> horizon_;
   std::size_t row_count_ = 0;
   std::size_t change_count_ = 0;

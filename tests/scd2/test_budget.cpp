@@ -89,9 +89,11 @@ TEST_CASE("scd2: shrink_to_fit returns recyclable memory and changes no row", "[
     if (b == batches.size() / 2) {
       const auto before = h.memory();
       CHECK(before.recyclable > 0);
+      CHECK(before.scratch > 0);  // apply's working buffer, kept for the next batch
       CHECK_FALSE(h.shrink_to_fit());
       const auto after = h.memory();
       CHECK(after.recyclable == 0);
+      CHECK(after.scratch == 0);
       CHECK(after.in_use == before.in_use);
       CHECK(after.reserved < before.reserved);
       CHECK_FALSE(h.check());
@@ -114,4 +116,25 @@ TEST_CASE("scd2: shrink_to_fit returns recyclable memory and changes no row", "[
   CHECK(small.memory().in_use == usage.in_use);
   CHECK(rows_of(small) == rows);
   CHECK_FALSE(small.check());
+}
+
+TEST_CASE("scd2: apply keeps its working buffer for batches of a like size only", "[scd2]") {
+  sluice_test::rng random(0x5cd2'0203);
+  shape s;
+  s.keys = 20000;  // most changes touch a key of their own: 32-bit targets size the buffer by keys
+  s.sequences = 40;
+  const auto changes = random_changes(random, 12000, s);
+  history h;
+  model m;
+  h.apply(changes.data(), 10000);
+  m.apply(std::vector<change>(changes.begin(), changes.begin() + 10000));
+  const std::size_t kept = h.memory().scratch;
+  CHECK(kept > 0);
+  h.apply(changes.data() + 10000, 1500);  // not under a quarter: the buffer stays
+  CHECK(h.memory().scratch == kept);
+  h.apply(changes.data() + 11500, 500);  // under a quarter: released, a small one made
+  CHECK(h.memory().scratch < kept / 4);
+  m.apply(std::vector<change>(changes.begin() + 10000, changes.begin() + 12000));
+  CHECK(rows_of(h) == rows_of_model(m));
+  CHECK_FALSE(h.check());
 }
