@@ -306,9 +306,9 @@ class history {
       for (const plan& p : plans) {
         destroy_objects(p.new_block);
         if (p.recycled)
-          pool_.release(p.new_block, p.new_bytes);
+          pool_.release(p.new_block, block_bytes(p.new_rows, p.new_extras));
         else
-          pool_.forget_fresh(p.new_bytes);
+          pool_.forget_fresh(block_bytes(p.new_rows, p.new_extras));
       }
       pool_.memory().rewind(before);
       result.removed.clear();
@@ -565,13 +565,13 @@ class history {
     }
   };
   // The new block of one touched key, built but not yet installed.
+  // Counts are the block headers' (block_bytes() refuses larger ones).
   struct plan {
     void* old_block;
-    std::size_t slot;
-    std::uint64_t hash;
     void* new_block;
-    std::size_t new_bytes, old_bytes;
-    std::size_t old_rows, old_extras, new_rows, new_extras;
+    std::uint64_t hash;
+    std::size_t slot;
+    std::uint32_t old_rows, old_extras, new_rows, new_extras;
     bool recycled;
   };
 
@@ -945,11 +945,10 @@ class history {
 
     // The diff: walk old and new rows by valid_from, after the rows kept as they were.
     const row* installed = rows_of(block);
-    std::size_t old_rows = 0, old_extras = 0, old_bytes = 0;
+    std::size_t old_rows = 0, old_extras = 0;
     if (old_block != nullptr) {
       old_rows = header_of(old_block).row_count;
       old_extras = header_of(old_block).extra_count;
-      old_bytes = block_bytes(old_rows, old_extras);
       const row* before = rows_of(old_block);
       std::size_t i = work.kept_rows, j = work.kept_rows;
       while (i < old_rows || j < new_rows) {
@@ -972,8 +971,10 @@ class history {
     } else {
       for (std::size_t j = 0; j < new_rows; ++j) result.added.push_back(installed[j]);
     }
-    plans.push_back(plan{old_block, slot, hash, block, bytes, old_bytes, old_rows, old_extras,
-                         new_rows, new_extras, recycled});
+    plans.push_back(plan{old_block, block, hash, slot, static_cast<std::uint32_t>(old_rows),
+                         static_cast<std::uint32_t>(old_extras),
+                         static_cast<std::uint32_t>(new_rows),
+                         static_cast<std::uint32_t>(new_extras), recycled});
     return true;
   }
 
@@ -1003,7 +1004,7 @@ class history {
         slot = index_.find(p.hash, [&](const void* block) { return block == p.old_block; });
       index_.slot(slot).block = p.new_block;
       destroy_objects(p.old_block);
-      pool_.release(p.old_block, p.old_bytes);
+      pool_.release(p.old_block, block_bytes(p.old_rows, p.old_extras));
     } else {
       index_.insert(p.hash, p.new_block);
     }
