@@ -41,8 +41,12 @@ class input {
   std::uint32_t u32() noexcept { return static_cast<std::uint32_t>(u64() & 0xffffffffu); }
   std::int64_t i64() noexcept { return static_cast<std::int64_t>(u64()); }
 
-  // Uniform-ish in [0, n); n > 0. One byte when n <= 256, else eight.
-  std::uint64_t below(std::uint64_t n) noexcept { return (n <= 256 ? byte() : u64()) % n; }
+  // Uniform-ish in [0, n); n == 0 stands for 2^64 (a bound computed as max + 1 wraps to 0).
+  // One byte when n <= 256, else eight.
+  std::uint64_t below(std::uint64_t n) noexcept {
+    if (n == 0) return u64();
+    return (n <= 256 ? byte() : u64()) % n;
+  }
   // In [lo, hi], inclusive.
   std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
     const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
