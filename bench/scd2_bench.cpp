@@ -433,13 +433,12 @@ int main(int argc, char** argv) {
         if (shrunk) h.shrink_to_fit();
         const timing ours = reuse ? measure([&] { h.apply(big.data(), big.size(), result); })
                                   : time_apply(h, big);
-        std::snprintf(label, sizeof label, "%zuK-change batch on %lluK keys, history %s, %s",
-                      big_batch / 1000, static_cast<unsigned long long>(keys / 1000),
-                      shrunk ? "packed" : "as loaded", reuse ? "result reused" : "new result");
-        compare(report, label, "sluice apply", ours, "sort-based rebuild (best of 2)", rebuild, 1,
-                "s", ">= 3x");
         const char* how = shrunk ? (reuse ? "packed, result reused" : "packed, new result")
                                  : (reuse ? "as loaded, result reused" : "as loaded, new result");
+        std::snprintf(label, sizeof label, "%zuK-change batch on %lluK keys, history %s",
+                      big_batch / 1000, static_cast<unsigned long long>(keys / 1000), how);
+        compare(report, label, "sluice apply", ours, "sort-based rebuild (best of 2)", rebuild, 1,
+                "s", ">= 3x");
         std::snprintf(label, sizeof label, "page faults in the %zuK-change batch, history %s",
                       big_batch / 1000, how);
         report.add({label, "sluice apply", ours.faults, "faults", 0, ""});
