@@ -1,13 +1,14 @@
 // Benchmark for sluice/dedup.hpp: window_dedup against the same windowed dedup written the
 // obvious way on absl::flat_hash_map, tsl::robin_map, ska::flat_hash_map and
-// std::unordered_map (same hash, periodic sweep); expiry of a 1M-key window; memory per key;
-// keep_one_per_key against std::sort + std::unique.
+// std::unordered_map (same hash, periodic sweep); the pauses of a stream that grows its table,
+// with and without reserve; expiry of a 1M-key window; memory per key; keep_one_per_key
+// against std::sort + std::unique.
 //
 //   dedup_bench            default run: 100K-key windows (64-bit and UUID keys), a 4M-key
 //                          window of 64-bit keys (beyond the last-level cache for everyone),
-//                          expiry, keep_one_per_key on 1M and 10M records
-//   dedup_bench --full     10M-key windows of 64-bit and UUID keys instead of the 4M one
-//                          (several GB of RAM, minutes)
+//                          growing to 4M keys, expiry, keep_one_per_key on 1M and 10M records
+//   dedup_bench --full     10M-key windows of 64-bit and UUID keys and growth to 10M keys
+//                          instead of 4M (several GB of RAM, minutes)
 //   dedup_bench --csv FILE also writes the table as CSV
 #include <malloc.h>
 
@@ -160,6 +161,7 @@ class peer_dedup {
     if (w > watermark_) watermark_ = w;
     sweep();
   }
+  void reserve(std::size_t keys) { map_.reserve(keys); }
   void sweep() {
     for (auto it = map_.begin(); it != map_.end();) {
       if (it->second <= watermark_) {
@@ -303,6 +305,47 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
   }
 }
 
+// Warm-up: a stream that grows to `live` distinct keys in one window, each offer timed alone.
+// Without a reservation the table grows step by step and every growth rehashes all keys: the
+// longest offer is the stream's pause. `reserve` sizes the table up front; absl's `reserve`
+// is the peer's counterpart.
+void warm_up(bench::report& report, std::size_t live) {
+  std::vector<u64_record> records(live);
+  std::uint64_t state = 7;
+  for (std::size_t i = 0; i < live; ++i) records[i] = {splitmix(state), static_cast<std::int64_t>(i)};
+  const auto window = static_cast<std::int64_t>(2 * live);
+  char label[96];
+  std::snprintf(label, sizeof label, "growing to %zuM keys", live / 1'000'000);
+  auto measure = [&](const char* name, auto&& offer) {
+    double total = 0, longest = 0;
+    for (const u64_record& r : records) {
+      const auto start = bench::clock::now();
+      offer(r);
+      const double took = std::chrono::duration<double>(bench::clock::now() - start).count();
+      total += took;
+      longest = std::max(longest, took);
+    }
+    report.add({std::string(label) + ", whole stream", name, total * 1e3, "ms", 0, ""});
+    report.add({std::string(label) + ", longest offer", name, longest * 1e3, "ms", 0, ""});
+  };
+  sluice::window_dedup_config config;
+  config.window = window;
+  config.seed = seed;
+  for (const bool reserved : {false, true}) {
+    auto d = sluice::window_dedup<u64_record, u64_key_of, time_of>::create(config).value();
+    if (reserved && d.reserve(live)) std::printf("!! reserve refused\n");
+    measure(reserved ? "sluice, reserve(keys) first" : "sluice", [&](const u64_record& r) { (void)d.offer(r); });
+  }
+#if SLUICE_BENCH_HAS_ABSEIL
+  for (const bool reserved : {false, true}) {
+    peer_dedup<absl::flat_hash_map<std::uint64_t, std::int64_t, u64_hash>, peer_kind::absl> d(window, 0);
+    if (reserved) d.reserve(live);
+    measure(reserved ? "absl::flat_hash_map, reserve(keys) first" : "absl::flat_hash_map",
+            [&](const u64_record& r) { (void)d.offer(r.key, r.time); });
+  }
+#endif
+}
+
 // Expiring a window of 1M keys: one advance_watermark against each peer's erase loop.
 void expiry(bench::report& report) {
   const std::size_t keys = 1'000'000;
@@ -429,6 +472,7 @@ int main(int argc, char** argv) {
   } else {
     windowed<u64_record, u64_key_of, u64_hash>(report, "u64 keys, 4M-key window", 4'000'000, 2, make_u64, 2.0);
   }
+  warm_up(report, full ? 10'000'000 : 4'000'000);
   expiry(report);
   keep_one(report, 1'000'000);
   keep_one(report, 10'000'000);

@@ -156,6 +156,17 @@ class window_dedup {
     });
   }
 
+  // Sizes the key table now for `keys` keys held at once, and keeps it at least that large, so
+  // that a stream that grows to that many keys never stops to grow the table: each growth
+  // rehashes every key held (a third of a second at 4M keys). The table counts in
+  // stats().bytes and against the budget: MEMORY_BUDGET_EXCEEDED, with nothing changed, when
+  // it does not fit. The reservation belongs to this object, not to its state: checkpoints do
+  // not carry it, so call it again after a restore.
+  std::error_code reserve(std::size_t keys) noexcept {
+    const bool reserved = with_engine([&](auto& engine) { return engine.reserve_table(keys); });
+    return reserved ? std::error_code() : make_error_code(errc::memory_budget_exceeded);
+  }
+
   // watermark = max(watermark, w); frees every time bucket that expired.
   void advance_watermark(std::int64_t w) noexcept {
     with_engine([&](auto& engine) { engine.advance(w); });

@@ -72,6 +72,15 @@ void run_stream(std::uint64_t seed) {
   dedup_type dedup = std::move(created).value();
   dedup_model::window_model<key_type> model(s.config);
   const bool limited = s.config.memory_budget != SIZE_MAX;
+  // Reservations change memory, never verdicts (except through the budget). Drawn apart from
+  // the stream's numbers, so that each seed's stream is the same with or without them.
+  sluice_test::rng sizing(seed ^ 0x5EEDu);
+  auto maybe_reserve = [&](int percent) {
+    if (!sizing.percent(percent)) return;
+    const std::error_code e = dedup.reserve(static_cast<std::size_t>(sizing.below(2 * s.key_universe + 2)));
+    if (!limited) REQUIRE_FALSE(e);
+  };
+  maybe_reserve(25);
 
   std::int64_t base = rng.between(-1000, 1000) * s.time_scale;
   const std::size_t total = 600;
@@ -122,6 +131,7 @@ void run_stream(std::uint64_t seed) {
     REQUIRE(stats.live_keys + stats.evicted == stats.first);
     REQUIRE(stats.bytes <= s.config.memory_budget);
     if (s.restore_midway && rng.percent(10)) dedup = save_and_restore(dedup);
+    maybe_reserve(3);
   }
   // Once the watermark passes everything, all state is freed.
   const std::int64_t end = base + 10 * s.config.window + 10 * s.config.allowed_lateness + 100 * s.time_scale;

@@ -7,7 +7,7 @@
 // restore works: it obeys its budget and its own save() restores to an identical state.
 // Stream properties: every verdict and counter agrees with the naive model of
 // tests/dedup/model.hpp (over_budget only where the budget may refuse), single and batch offers,
-// watermark moves and save/restore in the middle; stats().bytes <= memory_budget always;
+// watermark moves, reservations and save/restore in the middle; stats().bytes <= memory_budget always;
 // damaged or truncated checkpoints are refused; a final watermark frees every key.
 #include <cstddef>
 #include <cstdint>
@@ -217,6 +217,12 @@ void stream_mode(fuzz::input& in, MakeRecord make_record) {
     } else if (op < 240) {
       if (trace) std::fprintf(stderr, "save and restore\n");
       dedup = round_trip(dedup, in.u64());
+    } else if (op < 248) {
+      // A reservation changes memory only: refused under a budget at most, never a verdict.
+      const auto keys = static_cast<std::size_t>(in.below(4096));
+      if (trace) std::fprintf(stderr, "reserve %zu\n", keys);
+      const std::error_code e = dedup.reserve(keys);
+      FUZZ_CHECK(!e || (limited && e == sluice::errc::memory_budget_exceeded));
     } else {
       // A damaged or truncated checkpoint is refused and leaves nothing behind.
       std::string bytes;

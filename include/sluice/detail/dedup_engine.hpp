@@ -249,14 +249,19 @@ class dedup_engine {
       buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<std::ptrdiff_t>(dead));
       refresh_limits();
     }
-    if (held_ == 0) {
+    if (held_ == 0 && reserved_lines_ == 0) {
       if (keys_.empty() && stash_.capacity() == 0) return;
       bytes_ -= keys_.bytes() + stash_.capacity();
       keys_.release();
       std::vector<unsigned char>().swap(stash_);
+      blank_ = true;
+    } else if (held_ == 0) {
+      stash_.clear();  // a reserved table stays, every slot free
+      if (keys_.lines() > reserved_lines_) rebuild(reserved_lines_);
     } else if (dead != 0 && held_ < keys_.slots() / 4 && keys_.slots() > 64) {
       // May fail (budget or heap); the table then stays as it is.
-      rebuild(table::lines_for(slots_for(static_cast<std::size_t>(held_))));
+      const std::size_t lines = table::lines_for(slots_for(static_cast<std::size_t>(held_)));
+      if (keys_.lines() > reserved_lines_) rebuild(lines > reserved_lines_ ? lines : reserved_lines_);
     } else if (dead != 0 && !stash_.empty()) {
       std::size_t kept = 0;
       for (std::size_t i = 0; i < stash_.size(); i += slot_size)
@@ -306,6 +311,15 @@ class dedup_engine {
   // budget is checked once all keys are in (see recount). False when the heap refuses.
   bool reserve(std::size_t count) noexcept {
     return count == 0 || rebuild(table::lines_for(slots_for(count)), false);
+  }
+  // Sizes the table for `keys` held keys now and keeps it at least that large from then on.
+  // False, with nothing changed, when the budget or the heap refuses.
+  bool reserve_table(std::size_t keys) noexcept {
+    if (keys > SIZE_MAX / 2) return false;
+    const std::size_t lines = table::lines_for(slots_for(keys));
+    if (lines > keys_.lines() && !rebuild(lines)) return false;
+    reserved_lines_ = lines;
+    return true;
   }
   enum class insert_status { ok, duplicate_key, no_memory };
   // Inserts a decoded key (its stored form in `key_bytes`) with `expiry_time`.
@@ -403,6 +417,7 @@ class dedup_engine {
   void fill(unsigned char* slot, std::uint16_t tag, std::uint64_t e) noexcept {
     if constexpr (tag_size != 0) dedup_store(slot + key_size, tag);
     dedup_store(slot + offset_at, static_cast<Offset>(e - base_));
+    blank_ = false;
   }
   // Offsets at or below the result stand for expiries at or below `e`.
   Offset offset_limit(std::uint64_t e) const noexcept {
@@ -432,10 +447,12 @@ class dedup_engine {
     if (e - base_ <= offset_max) return;
     const std::uint64_t new_base = e - (offset_max >> 1);
     const std::uint64_t shift = new_base - base_;
-    each_slot([&](unsigned char* slot) {
-      const Offset offset = load_offset(slot);
-      dedup_store(slot + offset_at, static_cast<Offset>(offset > shift ? offset - shift : 0));
-    });
+    if (!blank_) {  // a blank table (every offset 0) reads the same under any base
+      each_slot([&](unsigned char* slot) {
+        const Offset offset = load_offset(slot);
+        dedup_store(slot + offset_at, static_cast<Offset>(offset > shift ? offset - shift : 0));
+      });
+    }
     base_ = new_base;
     refresh_limits();
   }
@@ -472,20 +489,43 @@ class dedup_engine {
     table bigger;
     if (!bigger.allocate(lines)) return false;
     std::vector<unsigned char> overflow;
-    bool ok = true;
-    each_slot([&](const unsigned char* slot) {
-      if (!ok || load_offset(slot) <= held_above_) return;
-      unsigned char* to = make_room(bigger, hash_of(slot), false);
+    bool ok = true, copied = false;
+    auto place = [&](const unsigned char* slot, std::uint64_t hash) {
+      copied = true;
+      unsigned char* to = make_room(bigger, hash, false);
       if (to != nullptr) {
         std::memcpy(to, slot, slot_size);
       } else if (!append(overflow, slot, charged, extra)) {
         ok = false;
       }
+    };
+    // Held keys in table order, then the stash's. Each key's lines in the new table are
+    // fetched `ahead` keys before it is placed: a table that takes long to rebuild is larger
+    // than the caches, and its lines would otherwise be waited for one by one.
+    constexpr std::size_t ahead = 16;
+    struct queued_key {
+      const unsigned char* slot;
+      std::uint64_t hash;
+    } queue[ahead];
+    std::size_t queued = 0, placed = 0;
+    keys_.each_slot([&](const unsigned char* slot) {
+      if (!ok || load_offset(slot) <= held_above_) return;
+      const std::uint64_t hash = hash_of(slot);
+      bigger.prefetch(hash);
+      if (queued - placed == ahead) {
+        const queued_key& next = queue[placed++ % ahead];
+        place(next.slot, next.hash);
+      }
+      queue[queued++ % ahead] = {slot, hash};
     });
+    for (; ok && placed < queued; ++placed) place(queue[placed % ahead].slot, queue[placed % ahead].hash);
+    for (std::size_t i = 0; ok && i < stash_.size(); i += slot_size)
+      if (load_offset(&stash_[i]) > held_above_) place(&stash_[i], hash_of(&stash_[i]));
     if (!ok) return false;
     bytes_ = bytes_ - keys_.bytes() - stash_.capacity() + bigger.bytes() + overflow.capacity();
     keys_ = std::move(bigger);
     stash_.swap(overflow);
+    blank_ = !copied;
     return true;
   }
 
@@ -701,6 +741,8 @@ class dedup_engine {
   std::vector<bucket> buckets_;
   table keys_;
   std::vector<unsigned char> stash_;  // slots of keys the table had no room for, one after another
+  std::size_t reserved_lines_ = 0;    // the table's least size (reserve_table), 0 if none
+  bool blank_ = true;  // no offset written to the table or stash since they were allocated
   std::string scratch_;
   arena unused_arena_{std::size_t{0}, std::size_t{0}};  // never allocates: budget 0
 };
