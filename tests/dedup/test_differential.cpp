@@ -75,7 +75,7 @@ void run_stream(std::uint64_t seed) {
   // Reservations change memory, never verdicts (except through the budget). Drawn apart from
   // the stream's numbers, so that each seed's stream is the same with or without them.
   sluice_test::rng sizing(seed ^ 0x5EEDu);
-  auto maybe_reserve = [&](int percent) {
+  auto maybe_reserve = [&](unsigned percent) {
     if (!sizing.percent(percent)) return;
     const std::error_code e = dedup.reserve(static_cast<std::size_t>(sizing.below(2 * s.key_universe + 2)));
     if (!limited) REQUIRE_FALSE(e);
