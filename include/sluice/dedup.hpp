@@ -158,7 +158,7 @@ class window_dedup {
 
   // Sizes the key table now for `keys` keys held at once, and keeps it at least that large, so
   // that a stream that grows to that many keys never stops to grow the table: each growth
-  // rehashes every key held (a third of a second at 4M keys). The table counts in
+  // rehashes every key held (about a tenth of a second at 4M keys). The table counts in
   // stats().bytes and against the budget: MEMORY_BUDGET_EXCEEDED, with nothing changed, when
   // it does not fit. The reservation belongs to this object, not to its state: checkpoints do
   // not carry it, so call it again after a restore.
