@@ -8,6 +8,7 @@
 
 namespace {
 using sluice::verdict;
+using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
 
 // `keys` distinct ids, one per time unit, each followed by a repeat of a recent id.
 std::vector<dedup_test::event> one_window_of(std::uint64_t keys, std::uint64_t seed) {
@@ -67,11 +68,10 @@ TEST_CASE("a reserved key table never grows up to the reserved keys and stays wh
 }
 
 TEST_CASE("a reserved table shrinks after a surge no further than the reservation", "[dedup]") {
-  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
   sluice::window_dedup_config config;
   config.window = 1000;
-  auto plain = dedup_type::create(config).value();
-  auto reserved = dedup_type::create(config).value();
+  auto plain = u64_dedup::create(config).value();
+  auto reserved = u64_dedup::create(config).value();
   REQUIRE_FALSE(reserved.reserve(2000));
   const std::uint64_t reserved_bytes = reserved.stats().bytes;
   // A surge of 40000 keys in one window, then a trickle of 10 keys per window.
@@ -94,11 +94,10 @@ TEST_CASE("a reserved table shrinks after a surge no further than the reservatio
 }
 
 TEST_CASE("reserve refuses what the budget or the address space cannot hold, changing nothing", "[dedup]") {
-  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
   sluice::window_dedup_config config;
   config.window = 1000;
   config.memory_budget = 64 * 1024;
-  auto d = dedup_type::create(config).value();
+  auto d = u64_dedup::create(config).value();
   for (std::uint64_t id = 0; id < 100; ++id) REQUIRE(d.offer({id, 1}) == verdict::first);
   const sluice::dedup_stats before = d.stats();
   CHECK(d.reserve(100000) == sluice::errc::memory_budget_exceeded);
@@ -108,7 +107,7 @@ TEST_CASE("reserve refuses what the budget or the address space cannot hold, cha
   for (std::uint64_t id = 0; id < 100; ++id) CHECK(d.offer({id, 2}) == verdict::duplicate);
 
   config.memory_budget = SIZE_MAX;
-  auto unlimited = dedup_type::create(config).value();
+  auto unlimited = u64_dedup::create(config).value();
   // Sizes whose table cannot be addressed, on 32-bit hosts too.
   for (const std::size_t absurd : {SIZE_MAX, SIZE_MAX / 2 + 1, SIZE_MAX / 3, SIZE_MAX / 8})
     CHECK(unlimited.reserve(absurd) == sluice::errc::memory_budget_exceeded);
@@ -116,15 +115,14 @@ TEST_CASE("reserve refuses what the budget or the address space cannot hold, cha
 }
 
 TEST_CASE("a checkpoint does not carry the reservation", "[dedup]") {
-  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
   sluice::window_dedup_config config;
   config.window = 1000;
-  auto d = dedup_type::create(config).value();
+  auto d = u64_dedup::create(config).value();
   REQUIRE_FALSE(d.reserve(50000));
   for (std::uint64_t id = 0; id < 10; ++id) REQUIRE(d.offer({id, 1}) == verdict::first);
   std::string bytes;
   REQUIRE_FALSE(d.save(bytes));
-  auto restored = dedup_type::restore(bytes).value();
+  auto restored = u64_dedup::restore(bytes).value();
   CHECK(dedup_test::same_counts(restored.stats(), d.stats()));
   CHECK(restored.stats().bytes < d.stats().bytes / 10);  // sized for its 10 keys
   REQUIRE_FALSE(restored.reserve(50000));
