@@ -98,7 +98,7 @@ struct keep_one_layout {
   std::size_t line_entries = 1;  // entries per cache line when one divides the other, else 1
   std::size_t buffered = 1;      // entries a partition gathers before they travel
   std::size_t starts = 0, cursor = 0, winners = 0, entries = 0, hashes = 0, filled = 0,
-              buffers = 0, table = 0;
+              buffers = 0, table = 0, occupied = 0;
   std::size_t bytes = 0;  // SIZE_MAX when the sizes overflow
 };
 
@@ -112,6 +112,7 @@ inline std::size_t keep_one_table_size(std::size_t keys) noexcept {
 template <class Entry, class Slot>
 keep_one_layout keep_one_plan(std::size_t n, bool with_hashes, const keep_one_tuning& tuning) noexcept {
   keep_one_layout layout;
+  using Index = decltype(Slot::local);
   layout.per_partition = tuning.partition_bytes / (sizeof(Entry) + 2 * sizeof(Slot));
   if (layout.per_partition == 0) layout.per_partition = 1;
   while (layout.partitions < tuning.max_partitions && n / layout.partitions > layout.per_partition)
@@ -144,6 +145,7 @@ keep_one_layout keep_one_plan(std::size_t n, bool with_hashes, const keep_one_tu
   const std::size_t scatter_end = at;
   at = shared;
   place(layout.table, times(layout.table_capacity, sizeof(Slot)));
+  place(layout.occupied, times(layout.table_capacity, sizeof(Index)));
   if (at < scatter_end) at = scatter_end;
   layout.bytes = overflow ? SIZE_MAX : at;
   return layout;
@@ -273,12 +275,17 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
     cursor[p] += filled[p];  // now the end of partition p
   }
 
-  // The table takes the place of the scatter buffers. When a partition holds more distinct
-  // keys than a typical one, it doubles into a spare table (fresh from the arena when the
-  // spare is too small) and the two swap roles.
+  // The table takes the place of the scatter buffers. Beside it, `occupied` lists the slots in
+  // use, so that a partition's winners are read, and its slots emptied, without a pass over
+  // the whole table (about a third of it is used). When a partition holds more distinct keys
+  // than a typical one, it doubles into a spare table (fresh from the arena when the spare is
+  // too small) and the two swap roles. Both tables are empty between partitions.
   std::size_t table_room = layout.table_capacity, spare_room = 0;
   slot* table = keep_one_array<slot>(base, layout.table, table_room);
+  Index* occupied = keep_one_array<Index>(base, layout.occupied, table_room);
   slot* spare = nullptr;
+  Index* spare_occupied = nullptr;
+  for (std::size_t s = 0; s < table_room; ++s) table[s].local = empty;
   auto entry_record = [&](std::size_t j) -> decltype(auto) {
     if constexpr (copies)
       return static_cast<const record_type&>(entries[j].record);
@@ -291,24 +298,28 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
     if (begin == end) continue;
     std::size_t capacity = keep_one_table_size(end - begin < per_partition ? end - begin : per_partition);
     std::size_t mask = capacity - 1, used = 0;
-    for (std::size_t s = 0; s < capacity; ++s) table[s].local = empty;
     const auto grow = [&]() -> bool {
       const std::size_t grown = capacity * 2;
       if (spare_room < grown) {  // both tables keep room for any partition's first size
         const std::size_t room = grown > layout.table_capacity ? grown : layout.table_capacity;
         slot* fresh = scratch.allocate_array<slot>(room);
-        if (fresh == nullptr) return false;
+        Index* fresh_occupied = scratch.allocate_array<Index>(room);
+        if (fresh == nullptr || fresh_occupied == nullptr) return false;
+        for (std::size_t s = 0; s < room; ++s) fresh[s].local = empty;
         spare = fresh;
+        spare_occupied = fresh_occupied;
         spare_room = room;
       }
-      for (std::size_t s = 0; s < grown; ++s) spare[s].local = empty;
-      for (std::size_t s = 0; s < capacity; ++s) {
-        if (table[s].local == empty) continue;
-        std::size_t position = table[s].tag & (grown - 1);
+      for (std::size_t k = 0; k < used; ++k) {
+        slot& from = table[occupied[k]];
+        std::size_t position = from.tag & (grown - 1);
         while (spare[position].local != empty) position = (position + 1) & (grown - 1);
-        spare[position] = table[s];
+        spare[position] = from;
+        from.local = empty;
+        spare_occupied[k] = static_cast<Index>(position);
       }
       std::swap(table, spare);
+      std::swap(occupied, spare_occupied);
       std::swap(table_room, spare_room);
       capacity = grown;
       mask = grown - 1;
@@ -333,6 +344,7 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
         if (s.local == empty) {
           s.tag = tag;
           s.local = static_cast<Index>(j - begin);
+          occupied[used] = static_cast<Index>(position);
           if (++used * 3 > capacity * 2 && !grow()) {
             counts.out_of_memory = true;
             return counts;
@@ -348,14 +360,13 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
         break;
       }
     }
-    // Without branches: about half the slots are empty, at random.
-    for (std::size_t s = 0; s < capacity; ++s) {
-      const Index local = table[s].local;
-      const bool occupied = local != empty;
-      const auto winner = static_cast<std::size_t>(
-          entries[begin + (occupied ? static_cast<std::size_t>(local & ~tie) : 0)].index);
-      winners[winner / 64] |= std::uint64_t{occupied} << (winner % 64);
-      counts.ambiguous += occupied && (local & tie) != 0 ? 1u : 0u;
+    for (std::size_t k = 0; k < used; ++k) {
+      slot& s = table[occupied[k]];
+      const Index local = s.local;
+      s.local = empty;
+      const auto winner = static_cast<std::size_t>(entries[begin + static_cast<std::size_t>(local & ~tie)].index);
+      winners[winner / 64] |= std::uint64_t{1} << (winner % 64);
+      counts.ambiguous += (local & tie) != 0 ? 1u : 0u;
     }
   }
 
