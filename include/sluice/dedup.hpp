@@ -395,8 +395,8 @@ struct keep_result {
 // the kept records to the front, in their original relative order; the rest of the range is
 // left in a valid but unspecified state. When several records tie for greatest, the first of
 // them is kept and the key is counted in `ambiguous`. With a total `less` the kept set does not
-// depend on input order or on partitioning. Linear time: keys are hashed once into cache-sized
-// partitions, each deduplicated in cache. Scratch comes from `scratch` in one piece of about
+// depend on input order or on partitioning. Linear time: each key is hashed once, its record
+// scattered into a cache-sized partition, and each partition deduplicated in cache. Scratch comes from `scratch` in one piece of about
 // keep_one_scratch_bytes() and is returned to it (rewound) before the call ends; an arena over
 // a buffer the caller keeps makes repeated calls free of the heap and of first-touch page
 // faults. A scratch budget too small gives OUT_OF_MEMORY with the range untouched.
@@ -405,8 +405,9 @@ keep_result<RandomIt> keep_one_per_key(RandomIt first, RandomIt last, KeyOf key_
                                        arena& scratch) {
   const auto n = static_cast<std::size_t>(last - first);
   const detail::keep_one_counts r =
-      n <= 0x7FFFFFFFu ? detail::keep_one_per_key_with<std::uint32_t>(first, n, key_of, less, scratch)
-                       : detail::keep_one_per_key_with<std::uint64_t>(first, n, key_of, less, scratch);
+      n <= detail::keep_one_narrow_limit
+          ? detail::keep_one_per_key_with<std::uint32_t>(first, n, key_of, less, scratch)
+          : detail::keep_one_per_key_with<std::uint64_t>(first, n, key_of, less, scratch);
   if (r.out_of_memory) return keep_result<RandomIt>{last, n, 0, make_error_code(errc::out_of_memory)};
   return keep_result<RandomIt>{first + static_cast<std::ptrdiff_t>(r.kept), r.kept, r.ambiguous, {}};
 }
@@ -420,14 +421,14 @@ keep_result<RandomIt> keep_one_per_key(RandomIt first, RandomIt last, KeyOf key_
 
 // Scratch bytes keep_one_per_key needs for `n` records of RandomIt's value type: per record,
 // 8 bytes plus one copy of the record when it is trivially copyable and at most 64 bytes (32
-// bytes for a 24-byte record), else 16 bytes; plus one table of up to 64 KiB and under 400
-// bytes per 5,000 records. Enough for any input whose keys spread over the partitions as a
+// bytes for a 24-byte record), else 8 bytes; up to a sixteenth more for partly filled chunks
+// (about 3% from a million records up); one bit per record; one table of up to 96 KiB. Enough for any input whose keys spread over the partitions as a
 // hash spreads them; a batch whose distinct keys crowd one partition can need more, and then
 // gets OUT_OF_MEMORY with nothing lost. Size an arena's buffer with it.
 template <class RandomIt>
 std::size_t keep_one_scratch_bytes(std::size_t n) noexcept {
-  return n <= 0x7FFFFFFFu ? detail::keep_one_scratch_bytes<std::uint32_t, RandomIt>(n)
-                          : detail::keep_one_scratch_bytes<std::uint64_t, RandomIt>(n);
+  return n <= detail::keep_one_narrow_limit ? detail::keep_one_scratch_bytes<std::uint32_t, RandomIt>(n)
+                                            : detail::keep_one_scratch_bytes<std::uint64_t, RandomIt>(n);
 }
 
 SLUICE_NAMESPACE_END

@@ -1,17 +1,18 @@
 // Machinery behind sluice::keep_one_per_key. A hash table over the whole batch misses the
 // caches on nearly every probe once the batch is large, so the work is split first:
-//   1. hash every key once, counting how many hashes fall in each of P partitions (top bits);
-//   2. scatter one entry per record into its partition, in input order: the record's index and
-//      32 low hash bits, plus a copy of the record itself when it is small and trivially
-//      copyable, so that step 3 never leaves the partition;
-//   3. deduplicate each partition with a small open-addressing table that stays in cache,
+//   1. scatter one entry per record, in input order, into one of P partitions (top hash bits):
+//      the record's index and 32 low hash bits, plus a copy of the record itself when it is
+//      small and trivially copyable, so that step 2 never leaves the partition. A partition is
+//      a chain of chunks (up to 4 KiB) taken from one pool as they fill, so no pass over the
+//      input has to count the partitions' sizes first;
+//   2. deduplicate each partition with a small open-addressing table that stays in cache,
 //      marking each winner's index in a bitmap;
-//   4. move the marked records forward, in input order.
+//   3. move the marked records forward, in input order.
 // P is chosen so that a partition's entries and table fill about SLUICE_KEEP_ONE_PARTITION_BYTES().
 // All scratch is one allocation from an arena, so a caller who passes an arena over a buffer
 // it keeps pays the operating system's first-touch page faults once, not on every call.
-// Entries reach their partitions with streaming stores where the target has them: they are
-// read back only after the whole scatter, long after any cache would have kept them.
+// Entries reach their chunks with streaming stores where the target has them: they are read
+// back only after the whole scatter, long after any cache would have kept them.
 #pragma once
 
 #include <cstddef>
@@ -91,14 +92,16 @@ struct keep_one_slot {
 };
 
 // Where the pieces of keep_one's scratch lie in its one allocation (offsets in bytes, each a
-// multiple of 64). The scatter buffers (and hashes) are dead once the scatter is done; the
-// table reuses their place.
+// multiple of 64). The scatter buffers are dead once the scatter is done; the table and its
+// list of used slots reuse their place.
 struct keep_one_layout {
   std::size_t partitions = 1, per_partition = 1, table_capacity = 8;
   std::size_t line_entries = 1;  // entries per cache line when one divides the other, else 1
-  std::size_t buffered = 1;      // entries a partition gathers before they travel
-  std::size_t starts = 0, cursor = 0, winners = 0, entries = 0, hashes = 0, filled = 0,
-              buffers = 0, table = 0, occupied = 0;
+  std::size_t buffered = 1;      // entries a partition gathers before they travel (a power of two)
+  std::size_t chunk = 1;         // entries per chunk (a power of two, a multiple of buffered)
+  std::size_t chunks = 0;        // chunks in the pool
+  std::size_t parts = 0, winners = 0, pool = 0, next = 0, filled = 0, buffers = 0, table = 0,
+              occupied = 0;
   std::size_t bytes = 0;  // SIZE_MAX when the sizes overflow
 };
 
@@ -109,37 +112,59 @@ inline std::size_t keep_one_table_size(std::size_t keys) noexcept {
   return capacity;
 }
 
+inline std::size_t keep_one_power_of_two_below(std::size_t limit) noexcept {  // limit >= 1
+  std::size_t power = 1;
+  while (power <= limit / 2) power *= 2;
+  return power;
+}
+
+// A partition's entries: a chain of chunks in the pool, filled in input order.
+struct keep_one_part {
+  std::size_t head, tail;  // first and last chunk (none before the first entry arrives)
+  std::size_t tail_used;   // entries in the last chunk
+  std::size_t size;        // entries in all chunks
+};
+
 template <class Entry, class Slot>
-keep_one_layout keep_one_plan(std::size_t n, bool with_hashes, const keep_one_tuning& tuning) noexcept {
+keep_one_layout keep_one_plan(std::size_t n, const keep_one_tuning& tuning) noexcept {
   keep_one_layout layout;
   using Index = decltype(Slot::local);
   layout.per_partition = tuning.partition_bytes / (sizeof(Entry) + 2 * sizeof(Slot));
   if (layout.per_partition == 0) layout.per_partition = 1;
   while (layout.partitions < tuning.max_partitions && n / layout.partitions > layout.per_partition)
     layout.partitions *= 2;
+  const std::size_t p = layout.partitions;
   layout.table_capacity = keep_one_table_size(n < layout.per_partition ? n : layout.per_partition);
   layout.line_entries = 64 % sizeof(Entry) == 0 ? 64 / sizeof(Entry) : 1;
-  layout.buffered = sizeof(Entry) >= 256 ? 1 : 256 / sizeof(Entry);
+  layout.buffered = keep_one_power_of_two_below(sizeof(Entry) >= 256 ? 1 : 256 / sizeof(Entry));
+  // Chunks of up to 4 KiB, and no more than a sixteenth of a typical partition, so that the
+  // partly filled last chunk of each partition wastes little.
+  const std::size_t by_page = keep_one_power_of_two_below(sizeof(Entry) >= 4096 ? 1 : 4096 / sizeof(Entry));
+  const std::size_t by_partition = keep_one_power_of_two_below(n / p / 16 == 0 ? 1 : n / p / 16);
+  layout.chunk = by_page < by_partition ? by_page : by_partition;
+  if (layout.chunk < layout.buffered) layout.chunk = layout.buffered;
+  // Every partition's chunks but its last are full.
+  layout.chunks = n / layout.chunk + p;
 
   bool overflow = false;
   const auto times = [&](std::size_t count, std::size_t size) {
     if (count > SIZE_MAX / size) overflow = true;
     return overflow ? 0 : count * size;
   };
+  // Slots name entries by their place in the pool, below the index's top (tie) bit.
+  const std::size_t pool_entries = times(layout.chunks, layout.chunk);
+  if (pool_entries > (static_cast<std::size_t>(~Index{0}) >> 1)) overflow = true;
   std::size_t at = 0;  // the total stays below SIZE_MAX - 256, room for the caller's slack
   const auto place = [&](std::size_t& offset, std::size_t bytes) {
     offset = at;
     if (bytes > SIZE_MAX - 256 - at) overflow = true;
     if (!overflow) at += (bytes + 63) / 64 * 64;
   };
-  const std::size_t p = layout.partitions;
-  place(layout.starts, times(p + 1, sizeof(std::size_t)));
-  place(layout.cursor, times(p, sizeof(std::size_t)));
+  place(layout.parts, times(p, sizeof(keep_one_part)));
   place(layout.winners, times(n / 64 + 1, sizeof(std::uint64_t)));
-  // Each partition starts on a cache line, so whole lines travel (padding: under a line each).
-  place(layout.entries, times(n + p * (layout.line_entries - 1), sizeof(Entry)));
+  place(layout.pool, times(pool_entries, sizeof(Entry)));
+  place(layout.next, times(layout.chunks, sizeof(Index)));
   const std::size_t shared = at;
-  place(layout.hashes, times(with_hashes ? n : 0, sizeof(std::uint64_t)));
   place(layout.filled, times(p, sizeof(std::size_t)));
   place(layout.buffers, times(p * layout.buffered, sizeof(Entry)));
   const std::size_t scatter_end = at;
@@ -169,6 +194,10 @@ struct keep_one_types {
   using slot = keep_one_slot<Index>;
 };
 
+// Batches up to this many records index their entries with 32 bits (pool places included,
+// which exceed n by at most a sixteenth).
+inline constexpr std::size_t keep_one_narrow_limit = 0x78000000u;
+
 // Bytes of scratch keep_one_per_key_with needs for `n` records, unless one partition turns out
 // far larger than the rest and its table has to grow.
 template <class Index, class RandomIt>
@@ -176,7 +205,7 @@ std::size_t keep_one_scratch_bytes(std::size_t n, const keep_one_tuning& tuning 
   using types = keep_one_types<Index, RandomIt>;
   if (n == 0) return 0;
   const keep_one_layout layout =
-      keep_one_plan<typename types::entry, typename types::slot>(n, !types::copies, tuning);
+      keep_one_plan<typename types::entry, typename types::slot>(n, tuning);
   return layout.bytes == SIZE_MAX ? SIZE_MAX : layout.bytes + 64;
 }
 
@@ -197,8 +226,7 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
 
   auto record = [&](std::size_t i) -> decltype(auto) { return first[static_cast<std::ptrdiff_t>(i)]; };
 
-  // Copied records are cheap to hash again; other keys are hashed once and the hash kept.
-  const keep_one_layout layout = keep_one_plan<entry, slot>(n, !copies, tuning);
+  const keep_one_layout layout = keep_one_plan<entry, slot>(n, tuning);
   struct rewind_at_exit {
     arena& memory;
     arena::marker mark;
@@ -210,12 +238,12 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
     return counts;
   }
   const std::size_t partitions = layout.partitions, per_partition = layout.per_partition;
-  const std::size_t line = layout.line_entries, buffered = layout.buffered;
-  std::size_t* starts = keep_one_array<std::size_t>(base, layout.starts, partitions + 1);
-  std::size_t* cursor = keep_one_array<std::size_t>(base, layout.cursor, partitions);
+  const std::size_t line = layout.line_entries, buffered = layout.buffered, chunk = layout.chunk;
+  constexpr std::size_t none = ~std::size_t{0};
+  keep_one_part* parts = keep_one_array<keep_one_part>(base, layout.parts, partitions);
   std::uint64_t* winners = keep_one_array<std::uint64_t>(base, layout.winners, n / 64 + 1);
-  entry* entries = keep_one_array<entry>(base, layout.entries, n + partitions * (line - 1));
-  std::uint64_t* hashes = keep_one_array<std::uint64_t>(base, layout.hashes, copies ? 0 : n);
+  entry* pool = keep_one_array<entry>(base, layout.pool, layout.chunks * chunk);
+  Index* next = keep_one_array<Index>(base, layout.next, layout.chunks);
   std::size_t* filled = keep_one_array<std::size_t>(base, layout.filled, partitions);
   entry* buffers = keep_one_array<entry>(base, layout.buffers, partitions * buffered);
 
@@ -230,73 +258,70 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
     return static_cast<std::size_t>((hash >> 32) * partitions >> 32);
   };
 
-  for (std::size_t p = 0; p < partitions; ++p) cursor[p] = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t h = codec::hash(key_of(record(i)), keyed);
-    if constexpr (!copies) hashes[i] = h;
-    ++cursor[partition_of(h)];
-  }
-  std::size_t at = 0;
+  // One pass: each record's entry gathers in a small cache-resident buffer per partition and
+  // travels to the partition's last chunk a few cache lines at a time, instead of one store to
+  // each of P distant places per record. A full chunk is followed by the pool's next free one.
   for (std::size_t p = 0; p < partitions; ++p) {
-    starts[p] = at;
-    at = (at + cursor[p] + line - 1) / line * line;
-    cursor[p] = starts[p];
+    parts[p] = {none, none, chunk, 0};
     filled[p] = 0;
   }
-  starts[partitions] = at;
-
-  // Entries gather in a small cache-resident buffer per partition and travel to the partition
-  // a few cache lines at a time, instead of one store to each of P distant places per record.
-  for (std::size_t i = 0; i < n; ++i) {
-    std::uint64_t h;
-    if constexpr (copies)
-      h = codec::hash(key_of(record(i)), keyed);
+  std::size_t free_chunk = 0;
+  const auto travel = [&](std::size_t p, std::size_t count) {
+    keep_one_part& part = parts[p];
+    if (part.tail_used == chunk) {
+      if (part.tail != none) next[part.tail] = static_cast<Index>(free_chunk);
+      else part.head = free_chunk;
+      part.tail = free_chunk++;
+      part.tail_used = 0;
+    }
+    void* target = &pool[part.tail * chunk + part.tail_used];
+    const entry* buffer = &buffers[p * buffered];
+    if (count == buffered && line > 1 && (reinterpret_cast<std::uintptr_t>(target) & 15) == 0)
+      keep_one_stream(target, buffer, sizeof(entry) * buffered);
     else
-      h = hashes[i];
+      std::memcpy(target, buffer, sizeof(entry) * count);
+    part.tail_used += count;
+    part.size += count;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t h = codec::hash(key_of(record(i)), keyed);
     const std::size_t p = partition_of(h);
-    entry* buffer = &buffers[p * buffered];
-    entry& e = buffer[filled[p]];
+    entry& e = buffers[p * buffered + filled[p]];
     if constexpr (copies) e.record = record(i);
     e.index = static_cast<Index>(i);
     e.tag = static_cast<std::uint32_t>(h) & tuning.tag_mask;
     if (++filled[p] == buffered) {
-      void* target = &entries[cursor[p]];
-      if (line > 1 && (reinterpret_cast<std::uintptr_t>(target) & 15) == 0)
-        keep_one_stream(target, buffer, sizeof(entry) * buffered);
-      else
-        std::memcpy(target, buffer, sizeof(entry) * buffered);
-      cursor[p] += buffered;
+      travel(p, buffered);
       filled[p] = 0;
     }
   }
+  for (std::size_t p = 0; p < partitions; ++p)
+    if (filled[p] != 0) travel(p, filled[p]);
   keep_one_stream_fence();
-  for (std::size_t p = 0; p < partitions; ++p) {
-    std::memcpy(static_cast<void*>(&entries[cursor[p]]), &buffers[p * buffered], sizeof(entry) * filled[p]);
-    cursor[p] += filled[p];  // now the end of partition p
-  }
 
-  // The table takes the place of the scatter buffers. Beside it, `occupied` lists the slots in
-  // use, so that a partition's winners are read, and its slots emptied, without a pass over
-  // the whole table (about a third of it is used). When a partition holds more distinct keys
-  // than a typical one, it doubles into a spare table (fresh from the arena when the spare is
-  // too small) and the two swap roles. Both tables are empty between partitions.
+  // The table takes the place of the scatter buffers. Its slots name entries by their place in
+  // the pool. Beside it, `occupied` lists the slots in use, so that a partition's winners are
+  // read, and its slots emptied, without a pass over the whole table (about a third of it is
+  // used). When a partition holds more distinct keys than a typical one, it doubles into a
+  // spare table (fresh from the arena when the spare is too small) and the two swap roles.
+  // Both tables are empty between partitions.
   std::size_t table_room = layout.table_capacity, spare_room = 0;
   slot* table = keep_one_array<slot>(base, layout.table, table_room);
   Index* occupied = keep_one_array<Index>(base, layout.occupied, table_room);
   slot* spare = nullptr;
   Index* spare_occupied = nullptr;
   for (std::size_t s = 0; s < table_room; ++s) table[s].local = empty;
-  auto entry_record = [&](std::size_t j) -> decltype(auto) {
+  auto entry_record = [&](std::size_t at) -> decltype(auto) {
     if constexpr (copies)
-      return static_cast<const record_type&>(entries[j].record);
+      return static_cast<const record_type&>(pool[at].record);
     else
-      return record(static_cast<std::size_t>(entries[j].index));
+      return record(static_cast<std::size_t>(pool[at].index));
   };
   for (std::size_t i = 0; i <= n / 64; ++i) winners[i] = 0;
   for (std::size_t p = 0; p < partitions; ++p) {
-    const std::size_t begin = starts[p], end = cursor[p];
-    if (begin == end) continue;
-    std::size_t capacity = keep_one_table_size(end - begin < per_partition ? end - begin : per_partition);
+    const keep_one_part part = parts[p];
+    if (part.size == 0) continue;
+    std::size_t capacity = keep_one_table_size(part.size < per_partition ? part.size : per_partition);
     std::size_t mask = capacity - 1, used = 0;
     const auto grow = [&]() -> bool {
       const std::size_t grown = capacity * 2;
@@ -326,45 +351,64 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
       return true;
     };
 
-    for (std::size_t j = begin; j < end; ++j) {
-      if constexpr (!copies) {
-        // The table is in cache but the records are not: fetch ahead the record and the
-        // holder of its likely slot.
-        constexpr std::size_t far = 16, near = 8;
-        if (j + far < end) dedup_prefetch(&record(static_cast<std::size_t>(entries[j + far].index)));
-        if (j + near < end) {
-          const slot& ahead = table[entries[j + near].tag & mask];
-          if (ahead.local != empty)
-            dedup_prefetch(&record(static_cast<std::size_t>(entries[begin + static_cast<std::size_t>(ahead.local & ~tie)].index)));
-        }
-      }
-      const std::uint32_t tag = entries[j].tag;
-      for (std::size_t position = tag & mask;; position = (position + 1) & mask) {
-        slot& s = table[position];
-        if (s.local == empty) {
-          s.tag = tag;
-          s.local = static_cast<Index>(j - begin);
-          occupied[used] = static_cast<Index>(position);
-          if (++used * 3 > capacity * 2 && !grow()) {
-            counts.out_of_memory = true;
-            return counts;
+    for (std::size_t c = part.head;; c = static_cast<std::size_t>(next[c])) {
+      const std::size_t base_at = c * chunk, length = c == part.tail ? part.tail_used : chunk;
+      const std::size_t following = c == part.tail ? c : static_cast<std::size_t>(next[c]);
+      const std::size_t following_length = c == part.tail ? 0 : following == part.tail ? part.tail_used : chunk;
+      // The pool place of the entry `d` places after the one at `offset` in this chunk, in this
+      // chunk or the next of the partition; `none` past the partition's last entry.
+      const auto ahead = [&](std::size_t offset, std::size_t d) {
+        return offset + d < length                          ? base_at + offset + d
+               : d <= chunk && offset + d - chunk < following_length ? following * chunk + offset + d - chunk
+                                                            : none;
+      };
+      // Chunks lie apart in the pool, where the hardware's stream prefetch loses them: fetch
+      // the entries a kilobyte ahead, into the next chunk near the end of this one.
+      const std::size_t fetch_distance = 1024 / sizeof(entry) < chunk ? 1024 / sizeof(entry) : chunk;
+      for (std::size_t offset = 0; offset < length; ++offset) {
+        const std::size_t at = base_at + offset;
+        dedup_prefetch(offset + fetch_distance < chunk ? &pool[at + fetch_distance]
+                                                       : &pool[following * chunk + offset + fetch_distance - chunk]);
+        if constexpr (!copies) {
+          // The table is in cache but the records are not: fetch ahead the record and the
+          // holder of its likely slot.
+          const std::size_t far = ahead(offset, 16), near = ahead(offset, 8);
+          if (far != none) dedup_prefetch(&record(static_cast<std::size_t>(pool[far].index)));
+          if (near != none) {
+            const slot& likely = table[pool[near].tag & mask];
+            if (likely.local != empty)
+              dedup_prefetch(&record(static_cast<std::size_t>(pool[static_cast<std::size_t>(likely.local & ~tie)].index)));
           }
+        }
+        const std::uint32_t tag = pool[at].tag;
+        for (std::size_t position = tag & mask;; position = (position + 1) & mask) {
+          slot& s = table[position];
+          if (s.local == empty) {
+            s.tag = tag;
+            s.local = static_cast<Index>(at);
+            occupied[used] = static_cast<Index>(position);
+            if (++used * 3 > capacity * 2 && !grow()) {
+              counts.out_of_memory = true;
+              return counts;
+            }
+            break;
+          }
+          if (s.tag != tag) continue;
+          const auto held = static_cast<std::size_t>(s.local & ~tie);
+          if (!(key_of(entry_record(held)) == key_of(entry_record(at)))) continue;
+          const bool greater = less(entry_record(held), entry_record(at));
+          const bool tied = !greater && !less(entry_record(at), entry_record(held));
+          s.local = greater ? static_cast<Index>(at) : tied ? static_cast<Index>(s.local | tie) : s.local;
           break;
         }
-        if (s.tag != tag) continue;
-        const std::size_t held = begin + static_cast<std::size_t>(s.local & ~tie);
-        if (!(key_of(entry_record(held)) == key_of(entry_record(j)))) continue;
-        const bool greater = less(entry_record(held), entry_record(j));
-        const bool tied = !greater && !less(entry_record(j), entry_record(held));
-        s.local = greater ? static_cast<Index>(j - begin) : tied ? static_cast<Index>(s.local | tie) : s.local;
-        break;
       }
+      if (c == part.tail) break;
     }
     for (std::size_t k = 0; k < used; ++k) {
       slot& s = table[occupied[k]];
       const Index local = s.local;
       s.local = empty;
-      const auto winner = static_cast<std::size_t>(entries[begin + static_cast<std::size_t>(local & ~tie)].index);
+      const auto winner = static_cast<std::size_t>(pool[static_cast<std::size_t>(local & ~tie)].index);
       winners[winner / 64] |= std::uint64_t{1} << (winner % 64);
       counts.ambiguous += (local & tie) != 0 ? 1u : 0u;
     }
