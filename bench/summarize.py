@@ -35,12 +35,15 @@ def main():
         f"- compiler: {compiler}",
         f"- targets met: {met} of {len(rows)}",
         "",
-        "| benchmark | workload | contender | ratio | target | met |",
+        "| benchmark | workload | contender | ratio (or amount) | target | met |",
         "|---|---|---|---:|---|---|",
     ]
     for r in rows:
+        # A bound on an amount (bytes per key, say) has no ratio: show the amount itself.
+        ratio = float(r["ratio"])
+        shown = f"{ratio:.2f}x" if ratio != 0 else f"{float(r['value']):.2f} {r['unit']}"
         lines.append(f"| {r['benchmark']} | {r['workload']} | {r['contender']} | "
-                     f"{float(r['ratio']):.2f}x | {r['target']} | {r['met']} |")
+                     f"{shown} | {r['target']} | {r['met']} |")
     with open(os.path.join(results, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
