@@ -88,7 +88,7 @@ struct keep_one_entry<Record, Index, true> {
 template <class Index>
 struct keep_one_slot {
   std::uint32_t tag;
-  Index local;  // position in the partition of the best entry so far; top bit: tied
+  Index local;  // pool place of the key's best entry so far; top bit: tied
 };
 
 // Where the pieces of keep_one's scratch lie in its one allocation (offsets in bytes, each a
@@ -121,7 +121,7 @@ inline std::size_t keep_one_power_of_two_below(std::size_t limit) noexcept {  //
 // A partition's entries: a chain of chunks in the pool, filled in input order.
 struct keep_one_part {
   std::size_t head, tail;  // first and last chunk (none before the first entry arrives)
-  std::size_t tail_used;   // entries in the last chunk
+  std::size_t tail_used;   // entries in the last chunk (a full chunk's worth before the first)
   std::size_t size;        // entries in all chunks
 };
 
