@@ -149,3 +149,34 @@ TEST_CASE("the key table fills to its limit before growing: the per-key memory b
   CHECK(fingerprints.first <= 24.0);
   CHECK(fingerprints.second <= 24.0 * 1.2);
 }
+
+namespace {
+// Keys that expired but whose bucket is not freed yet hold slots that new keys may take:
+// such a key is then released alone (counted in `evicted`) instead of with its bucket.
+template <class Storage>
+bool expired_slots_taken_before_bucket_frees() {
+  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of, Storage>;
+  sluice::window_dedup_config config;
+  config.window = 1024;
+  config.seed = 5;
+  auto d = dedup_type::create(config).value();
+  const std::uint64_t keys = 4000;
+  for (std::uint64_t id = 0; id < keys; ++id) REQUIRE(d.offer({id, 0}) == verdict::first);
+  // All of them expire at 1024, in one bucket that lasts beyond it; new keys arrive from then
+  // on, 20 per time unit, for less than a bucket's span.
+  std::uint64_t next_id = keys;
+  for (std::int64_t t = config.window; t < config.window + 100; ++t) {
+    for (int i = 0; i < 20; ++i) {
+      REQUIRE(d.offer({next_id++, t}) == verdict::first);
+      const auto s = d.stats();
+      if (s.evicted > 0 && s.evicted < keys) return true;  // released one by one
+    }
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("new keys take the slots of expired keys before their bucket is freed", "[dedup]") {
+  CHECK(expired_slots_taken_before_bucket_frees<sluice::exact_keys>());
+  CHECK(expired_slots_taken_before_bucket_frees<sluice::fingerprints>());
+}
