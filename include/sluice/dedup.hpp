@@ -396,10 +396,11 @@ struct keep_result {
 // left in a valid but unspecified state. When several records tie for greatest, the first of
 // them is kept and the key is counted in `ambiguous`. With a total `less` the kept set does not
 // depend on input order or on partitioning. Linear time: each key is hashed once, its record
-// scattered into a cache-sized partition, and each partition deduplicated in cache. Scratch comes from `scratch` in one piece of about
-// keep_one_scratch_bytes() and is returned to it (rewound) before the call ends; an arena over
-// a buffer the caller keeps makes repeated calls free of the heap and of first-touch page
-// faults. A scratch budget too small gives OUT_OF_MEMORY with the range untouched.
+// scattered into a cache-sized partition, and each partition deduplicated in cache. Scratch
+// comes from `scratch` in one piece of about keep_one_scratch_bytes() and is returned to it
+// (rewound) before the call ends; an arena over a buffer the caller keeps makes repeated calls
+// free of the heap and of first-touch page faults. A scratch budget too small gives
+// OUT_OF_MEMORY with the range untouched.
 template <class RandomIt, class KeyOf, class Less>
 keep_result<RandomIt> keep_one_per_key(RandomIt first, RandomIt last, KeyOf key_of, Less less,
                                        arena& scratch) {
@@ -422,9 +423,10 @@ keep_result<RandomIt> keep_one_per_key(RandomIt first, RandomIt last, KeyOf key_
 // Scratch bytes keep_one_per_key needs for `n` records of RandomIt's value type: per record,
 // 8 bytes plus one copy of the record when it is trivially copyable and at most 64 bytes (32
 // bytes for a 24-byte record), else 8 bytes; up to a sixteenth more for partly filled chunks
-// (about 3% from a million records up); one bit per record; one table of up to 96 KiB. Enough for any input whose keys spread over the partitions as a
-// hash spreads them; a batch whose distinct keys crowd one partition can need more, and then
-// gets OUT_OF_MEMORY with nothing lost. Size an arena's buffer with it.
+// (about 3% from a million records up); one bit per record; one table of up to 96 KiB.
+// Enough for any input whose keys spread over the partitions as a hash spreads them; a batch
+// whose distinct keys crowd one partition can need more, and then gets OUT_OF_MEMORY with
+// nothing lost. Size an arena's buffer with it.
 template <class RandomIt>
 std::size_t keep_one_scratch_bytes(std::size_t n) noexcept {
   return n <= detail::keep_one_narrow_limit ? detail::keep_one_scratch_bytes<std::uint32_t, RandomIt>(n)

@@ -96,7 +96,6 @@ struct keep_one_slot {
 // list of used slots reuse their place.
 struct keep_one_layout {
   std::size_t partitions = 1, per_partition = 1, table_capacity = 8;
-  std::size_t line_entries = 1;  // entries per cache line when one divides the other, else 1
   std::size_t buffered = 1;      // entries a partition gathers before they travel (a power of two)
   std::size_t chunk = 1;         // entries per chunk (a power of two, a multiple of buffered)
   std::size_t chunks = 0;        // chunks in the pool
@@ -135,7 +134,6 @@ keep_one_layout keep_one_plan(std::size_t n, const keep_one_tuning& tuning) noex
     layout.partitions *= 2;
   const std::size_t p = layout.partitions;
   layout.table_capacity = keep_one_table_size(n < layout.per_partition ? n : layout.per_partition);
-  layout.line_entries = 64 % sizeof(Entry) == 0 ? 64 / sizeof(Entry) : 1;
   layout.buffered = keep_one_power_of_two_below(sizeof(Entry) >= 256 ? 1 : 256 / sizeof(Entry));
   // Chunks of up to 4 KiB, and no more than a sixteenth of a typical partition, so that the
   // partly filled last chunk of each partition wastes little.
@@ -238,7 +236,8 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
     return counts;
   }
   const std::size_t partitions = layout.partitions, per_partition = layout.per_partition;
-  const std::size_t line = layout.line_entries, buffered = layout.buffered, chunk = layout.chunk;
+  const std::size_t buffered = layout.buffered, chunk = layout.chunk;
+  constexpr bool whole_lines = 64 % sizeof(entry) == 0;  // a buffer's entries fill whole lines
   constexpr std::size_t none = ~std::size_t{0};
   keep_one_part* parts = keep_one_array<keep_one_part>(base, layout.parts, partitions);
   std::uint64_t* winners = keep_one_array<std::uint64_t>(base, layout.winners, n / 64 + 1);
@@ -276,7 +275,7 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
     }
     void* target = &pool[part.tail * chunk + part.tail_used];
     const entry* buffer = &buffers[p * buffered];
-    if (count == buffered && line > 1 && (reinterpret_cast<std::uintptr_t>(target) & 15) == 0)
+    if (whole_lines && count == buffered && (reinterpret_cast<std::uintptr_t>(target) & 15) == 0)
       keep_one_stream(target, buffer, sizeof(entry) * buffered);
     else
       std::memcpy(target, buffer, sizeof(entry) * count);
@@ -358,9 +357,9 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
       // The pool place of the entry `d` places after the one at `offset` in this chunk, in this
       // chunk or the next of the partition; `none` past the partition's last entry.
       const auto ahead = [&](std::size_t offset, std::size_t d) {
-        return offset + d < length                          ? base_at + offset + d
-               : d <= chunk && offset + d - chunk < following_length ? following * chunk + offset + d - chunk
-                                                            : none;
+        if (offset + d < length) return base_at + offset + d;
+        if (d <= chunk && offset + d - chunk < following_length) return following * chunk + offset + d - chunk;
+        return none;
       };
       // Chunks lie apart in the pool, where the hardware's stream prefetch loses them: fetch
       // the entries a kilobyte ahead, into the next chunk near the end of this one.
