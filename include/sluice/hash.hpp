@@ -146,6 +146,10 @@ inline void hash64_batch(const std::string_view* keys, std::size_t n, std::uint6
   for (std::size_t i = 0; i < n; ++i) out[i] = hash64(keys[i].data(), keys[i].size(), seed);
 }
 
+namespace detail {
+struct seeded_hash_access;
+}  // namespace detail
+
 // hash64, hash128 and hash_u64 under one seed, with the keys the seed selects derived once.
 // The free functions derive them on every call (one or two multiplications: as much as the
 // rest of hashing a short key) unless the seed is a compile-time constant, and a per-process
@@ -184,6 +188,8 @@ class seeded_hash {
   }
 
  private:
+  friend struct detail::seeded_hash_access;
+
   SLUICE_ALWAYS_INLINE detail::hashing::pair64 compress(const unsigned char* p,
                                                         std::size_t len) const noexcept {
     using namespace detail::hashing;
@@ -197,6 +203,18 @@ class seeded_hash {
   detail::hashing::pair64 lane_a_;      // the medium lanes' starting states
   detail::hashing::pair64 lane_b_;
 };
+
+namespace detail {
+// The first multiplication of hash_u64 under a seeded_hash's seed, folded to 64 bits: a keyed
+// mix of one word for hash tables that place integer keys by it (window dedup, whose every
+// lookup waits for it). Not a hash64 value: without the length's finishing multiplication it
+// is only as good as one keyed 64x64->128 product.
+struct seeded_hash_access {
+  SLUICE_ALWAYS_INLINE static std::uint64_t mix_word(const seeded_hash& keyed, std::uint64_t word) noexcept {
+    return hashing::multiply_fold(word ^ keyed.short_keys_.low, word ^ keyed.short_keys_.high);
+  }
+};
+}  // namespace detail
 
 // Order-sensitive combination of a running hash with the next element's hash: the building
 // block for hashing records (hash_combine(hash_combine(seed, a), b) != ... (b, a)).

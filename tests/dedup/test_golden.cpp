@@ -122,6 +122,10 @@ TEST_CASE("format-2 checkpoints with the earlier table lines restore, fingerprin
                             sizeof dedup_golden::tenant_fingerprints_earlier_lines);
 }
 
+TEST_CASE("checkpoints from when integer keys were placed by hash_u64 restore", "[dedup]") {
+  u64_case.check_restore(dedup_golden::u64_from_first_full_hash, sizeof dedup_golden::u64_from_first_full_hash);
+}
+
 TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {
   u64_case.print("u64_from_first");
   text_case.print("text_sliding");

@@ -95,7 +95,11 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
           static_cast<std::conditional_t<std::is_signed_v<K>, std::int64_t, std::uint64_t>>(key));
     }
   }
-  static std::uint64_t hash(const K& key, const seeded_hash& keyed) noexcept { return keyed.hash_u64(widen(key)); }
+  // One keyed multiplication (hash_u64 without its finish): the line of a key is then known
+  // about five cycles sooner, which a lookup of a cached table waits for.
+  static std::uint64_t hash(const K& key, const seeded_hash& keyed) noexcept {
+    return seeded_hash_access::mix_word(keyed, widen(key));
+  }
   static bool equal(const unsigned char* stored, const K& key) noexcept {
     return std::memcmp(stored, &key, sizeof(K)) == 0;
   }
