@@ -346,6 +346,10 @@ class window_dedup {
     constexpr std::size_t ahead = 16;
     typename Engine::prepared ring[ahead];
     const seeded_hash keyed = engine.keyed();
+    // Keys kept behind a pointer: once a record's lines have arrived, halfway to its turn, the
+    // bytes of the keys there that its tag matches are fetched too. Only for tables larger
+    // than the caches (16 MiB): below that the scan costs more than it saves.
+    const bool fetch_keys = storage::uses_arena && engine.table_bytes() >= (std::size_t{16} << 20);
     auto stage = [&](std::size_t i) {
       const auto& key = key_of_(records[i]);
       ring[i % ahead] = engine.prepare(key, keyed);
@@ -355,6 +359,7 @@ class window_dedup {
     for (std::size_t i = 0; i < n; ++i) {
       typename Engine::prepared p = ring[i % ahead];
       if (i + ahead < n) stage(i + ahead);
+      if (fetch_keys && i + ahead / 2 < n) engine.prefetch_stored_keys(ring[(i + ahead / 2) % ahead].hash);
       const std::int64_t time = static_cast<std::int64_t>(time_of_(records[i]));
       if (time < engine.watermark()) {
         ++engine.counters().late;

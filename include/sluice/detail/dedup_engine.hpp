@@ -168,6 +168,7 @@ class dedup_engine {
   std::uint64_t held_keys() const noexcept { return held_; }
   std::size_t bucket_count() const noexcept { return buckets_.size(); }
   std::size_t table_slots() const noexcept { return keys_.slots(); }
+  std::size_t table_bytes() const noexcept { return keys_.bytes(); }
   std::size_t stashed_keys() const noexcept { return stash_.size() / slot_size; }
 
   prepared prepare(const typename Storage::key_type& key) noexcept { return prepare(key, keyed_); }
@@ -179,6 +180,19 @@ class dedup_engine {
   const seeded_hash& keyed() const noexcept { return keyed_; }
 
   SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept { keys_.prefetch(hash); }
+  // For keys kept behind a pointer: starts loading the bytes of the keys in the lines of
+  // `hash` whose tag matches, which a lookup of a repeated key compares. Call it once the lines
+  // themselves have arrived (the batch offer, some records after prefetch).
+  SLUICE_ALWAYS_INLINE void prefetch_stored_keys(std::uint64_t hash) const noexcept {
+    if constexpr (Storage::uses_arena) {
+      const std::uint16_t tag = tag_of(hash);
+      keys_.each_slot_of(hash, [tag](const unsigned char* slot) {
+        if (tag_matches(slot, tag)) Storage::prefetch_bytes(slot);
+      });
+    } else {
+      (void)hash;
+    }
+  }
 
   // The rules for one record, always out of line: whether a large function is inlined
   // depends on everything else in its caller, and so would the speed of a single offer (up to

@@ -123,6 +123,7 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
   static void skip(byte_reader& reader) noexcept { reader.bytes(8); }
   static std::size_t arena_bytes(const unsigned char*) noexcept { return 0; }
   static bool relocate(unsigned char*, arena&) noexcept { return true; }
+  SLUICE_ALWAYS_INLINE static void prefetch_bytes(const unsigned char*) noexcept {}
   static bool decode(byte_reader& reader, unsigned char* out, arena&) noexcept {
     std::uint64_t wide = reader.u64();
     K key;
@@ -217,6 +218,14 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
   static bool relocate(unsigned char* stored, arena& strings) noexcept {
     return store_view(view(stored), stored, strings);
   }
+  // Starts loading the stored bytes (a hint: the pointer may be stale, which a prefetch ignores).
+  SLUICE_ALWAYS_INLINE static void prefetch_bytes(const unsigned char* stored) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(pointer(stored));
+#else
+    (void)stored;
+#endif
+  }
   static bool decode(byte_reader& reader, unsigned char* out, arena& strings) noexcept {
     std::string_view bytes = reader.prefixed();
     return reader.ok() && store_view(bytes, out, strings);
@@ -252,6 +261,7 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_plain_bytes<K>>> {
   static void skip(byte_reader& reader) noexcept { reader.bytes(sizeof(K)); }
   static std::size_t arena_bytes(const unsigned char*) noexcept { return 0; }
   static bool relocate(unsigned char*, arena&) noexcept { return true; }
+  SLUICE_ALWAYS_INLINE static void prefetch_bytes(const unsigned char*) noexcept {}
   static bool decode(byte_reader& reader, unsigned char* out, arena&) noexcept {
     std::string_view bytes = reader.bytes(sizeof(K));
     if (!reader.ok()) return false;
@@ -357,6 +367,11 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_tuple_like<K>::value>> {
     return (true && ... && element_codec<I>::relocate(stored + offset_of<I>(), strings));
   }
   static bool relocate(unsigned char* stored, arena& strings) noexcept { return relocate_all(stored, strings, indices()); }
+  template <std::size_t... I>
+  static void prefetch_all(const unsigned char* stored, std::index_sequence<I...>) noexcept {
+    (element_codec<I>::prefetch_bytes(stored + offset_of<I>()), ...);
+  }
+  SLUICE_ALWAYS_INLINE static void prefetch_bytes(const unsigned char* stored) noexcept { prefetch_all(stored, indices()); }
 
   template <std::size_t... I>
   static bool decode_all(byte_reader& reader, unsigned char* out, arena& strings, std::index_sequence<I...>) noexcept {
@@ -403,6 +418,7 @@ struct dedup_exact_storage {
   static void skip(byte_reader& reader) noexcept { codec::skip(reader); }
   static std::size_t arena_bytes(const unsigned char* stored) noexcept { return codec::arena_bytes(stored); }
   static bool relocate(unsigned char* stored, arena& strings) noexcept { return codec::relocate(stored, strings); }
+  SLUICE_ALWAYS_INLINE static void prefetch_bytes(const unsigned char* stored) noexcept { codec::prefetch_bytes(stored); }
   static bool decode(byte_reader& reader, unsigned char* out, arena& strings,
                      const seeded_hash& keyed, std::uint64_t& hash) noexcept {
     if (!codec::decode(reader, out, strings)) return false;

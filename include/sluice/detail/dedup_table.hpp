@@ -163,6 +163,16 @@ class dedup_table {
     }
   }
 
+  // Calls fn(slot) for every slot of the lines of `hash`.
+  template <class Fn>
+  SLUICE_ALWAYS_INLINE void each_slot_of(std::uint64_t hash, Fn&& fn) const noexcept {
+    if (memory_ == nullptr) return;
+    const line_pair lines = lines_of(hash);
+    for (std::size_t i = 0; i < slots_per_line; ++i) fn(memory_ + lines.first * line_bytes + i * SlotSize);
+    if (lines.second == lines.first) return;
+    for (std::size_t i = 0; i < slots_per_line; ++i) fn(memory_ + lines.second * line_bytes + i * SlotSize);
+  }
+
   // The first slot of either line of `hash` for which `pred(slot)` holds, or nullptr.
   template <class Pred>
   unsigned char* find(std::uint64_t hash, Pred&& pred) noexcept {
