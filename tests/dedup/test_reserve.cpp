@@ -129,3 +129,27 @@ TEST_CASE("a checkpoint does not carry the reservation", "[dedup]") {
   CHECK(restored.stats().bytes > d.stats().bytes / 10 * 9);
   for (std::uint64_t id = 0; id < 10; ++id) CHECK(restored.offer({id, 2}) == verdict::duplicate);
 }
+
+TEST_CASE("batch offers of string keys on a table beyond the caches give the single offers' verdicts",
+          "[dedup]") {
+  // reserve() makes the table large enough (over 16 MiB) for the batch to fetch stored keys'
+  // bytes ahead; the verdicts must not change.
+  using text_dedup = sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
+  sluice::window_dedup_config config;
+  config.window = 500;
+  config.allowed_lateness = 20;
+  config.seed = 0x7e57;
+  auto single = text_dedup::create(config).value();
+  auto batch = text_dedup::create(config).value();
+  REQUIRE_FALSE(batch.reserve(1'500'000));
+  REQUIRE(batch.stats().bytes > (std::size_t{16} << 20));
+  sluice_test::rng rng(0xba7c4);
+  std::vector<dedup_test::text_event> events;
+  for (int i = 0; i < 20000; ++i)
+    events.push_back({"key-" + std::to_string(rng.below(3000)), i / 2 - rng.between(0, 25)});
+  std::vector<verdict> got(events.size());
+  for (std::size_t at = 0; at < events.size(); at += 1000) batch.offer(events.data() + at, 1000, got.data() + at);
+  for (std::size_t i = 0; i < events.size(); ++i) REQUIRE(got[i] == single.offer(events[i]));
+  CHECK(batch.stats().duplicate == single.stats().duplicate);
+  CHECK(single.stats().duplicate > 4000);
+}
