@@ -129,7 +129,36 @@ class window_dedup {
   // out[i] = the verdict of records[i]; exactly the verdicts of n single offers in order. Hashes
   // ahead and prefetches, which pays off when the state is larger than the caches.
   void offer(const Record* records, std::size_t n, verdict* out) noexcept {
-    with_engine([&](auto& engine) { offer_each(engine, records, n, out); });
+    with_engine([&](auto& engine) {
+      using engine_type = std::decay_t<decltype(engine)>;
+      constexpr std::size_t ahead = 16;
+      typename engine_type::prepared ring[ahead];
+      const seeded_hash keyed = engine.keyed();
+      // Keys kept behind a pointer: once a record's lines have arrived, halfway to its turn,
+      // the bytes of the keys there that its tag matches are fetched too. Only for tables
+      // larger than the caches (16 MiB): below that the scan costs more than it saves.
+      const bool fetch_keys = storage::uses_arena && engine.table_bytes() >= (std::size_t{16} << 20);
+      auto stage = [&](std::size_t i) {
+        const auto& key = key_of_(records[i]);
+        ring[i % ahead] = engine.prepare(key, keyed);
+        engine.prefetch(ring[i % ahead].hash);
+      };
+      for (std::size_t i = 0; i < n && i < ahead; ++i) stage(i);
+      for (std::size_t i = 0; i < n; ++i) {
+        typename engine_type::prepared p = ring[i % ahead];
+        if (i + ahead < n) stage(i + ahead);
+        if (fetch_keys && i + ahead / 2 < n) engine.prefetch_stored_keys(ring[(i + ahead / 2) % ahead].hash);
+        const std::int64_t time = static_cast<std::int64_t>(time_of_(records[i]));
+        if (time < engine.watermark()) {
+          ++engine.counters().late;
+          out[i] = verdict::late;
+          continue;
+        }
+        const auto& key = key_of_(records[i]);
+        storage::rebind(p, key);
+        out[i] = static_cast<verdict>(engine.offer(p, time));
+      }
+    });
   }
 
   // Sizes the key table now for `keys` keys held at once, and keeps it at least that large, so
@@ -336,40 +365,6 @@ class window_dedup {
     if (sizeof(window_dedup) > config_.memory_budget) return false;
     return wide_ ? wide_engine_.init(settings, sizeof(window_dedup))
                  : narrow_engine_.init(settings, sizeof(window_dedup));
-  }
-
-  // The batch offer's loop, out of line with the whole offer inlined into it: its speed then
-  // does not depend on what else the caller's function holds (inlined into a large caller,
-  // it ran at half speed).
-  template <class Engine>
-  SLUICE_NOINLINE void offer_each(Engine& engine, const Record* records, std::size_t n, verdict* out) noexcept {
-    constexpr std::size_t ahead = 16;
-    typename Engine::prepared ring[ahead];
-    const seeded_hash keyed = engine.keyed();
-    // Keys kept behind a pointer: once a record's lines have arrived, halfway to its turn, the
-    // bytes of the keys there that its tag matches are fetched too. Only for tables larger
-    // than the caches (16 MiB): below that the scan costs more than it saves.
-    const bool fetch_keys = storage::uses_arena && engine.table_bytes() >= (std::size_t{16} << 20);
-    auto stage = [&](std::size_t i) {
-      const auto& key = key_of_(records[i]);
-      ring[i % ahead] = engine.prepare(key, keyed);
-      engine.prefetch(ring[i % ahead].hash);
-    };
-    for (std::size_t i = 0; i < n && i < ahead; ++i) stage(i);
-    for (std::size_t i = 0; i < n; ++i) {
-      typename Engine::prepared p = ring[i % ahead];
-      if (i + ahead < n) stage(i + ahead);
-      if (fetch_keys && i + ahead / 2 < n) engine.prefetch_stored_keys(ring[(i + ahead / 2) % ahead].hash);
-      const std::int64_t time = static_cast<std::int64_t>(time_of_(records[i]));
-      if (time < engine.watermark()) {
-        ++engine.counters().late;
-        out[i] = verdict::late;
-        continue;
-      }
-      const auto& key = key_of_(records[i]);
-      storage::rebind(p, key);
-      out[i] = static_cast<verdict>(engine.offer_inline(p, time));
-    }
   }
 
   template <class F>

@@ -194,13 +194,7 @@ class dedup_engine {
     }
   }
 
-  // The rules for one record, always out of line: whether a large function is inlined
-  // depends on everything else in its caller, and so would the speed of a single offer (up to
-  // 1.4x from one caller to another, in both directions).
-  SLUICE_NOINLINE dedup_outcome offer(const prepared& p, std::int64_t time) noexcept { return offer_inline(p, time); }
-
-  // The same, inlined: for loops that are themselves out of line (the batch offer's).
-  SLUICE_ALWAYS_INLINE dedup_outcome offer_inline(const prepared& p, std::int64_t time) noexcept {
+  dedup_outcome offer(const prepared& p, std::int64_t time) noexcept {
     if (time < watermark_) {
       ++counters_.late;
       return dedup_outcome::late;
