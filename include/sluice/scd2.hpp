@@ -277,14 +277,14 @@ class history {
       // Fetch ahead: the input record and home slot 32 changes on, the block 16 changes on.
       for (; fetched_input < std::min(pendings.size(), start + 32); ++fetched_input) {
         const record_type* change = &changes[pendings[fetched_input].index];
-        SLUICE_SCD2_PREFETCH(change);
-        SLUICE_SCD2_PREFETCH(reinterpret_cast<const char*>(change + 1) - 1);
+        SLUICE_PREFETCH(change);
+        SLUICE_PREFETCH(reinterpret_cast<const char*>(change + 1) - 1);
         index_.prefetch_slot(pendings[fetched_input].hash);
       }
       for (; fetched_block < std::min(pendings.size(), start + 16); ++fetched_block) {
         if (const void* block = index_.likely_block(pendings[fetched_block].hash)) {
           for (std::size_t line = 0; line < 384; line += 64)
-            SLUICE_SCD2_PREFETCH(static_cast<const char*>(block) + line);
+            SLUICE_PREFETCH(static_cast<const char*>(block) + line);
         }
       }
       std::size_t stop = start + 1;
@@ -322,7 +322,7 @@ class history {
     }
     for (std::size_t i = 0; i < plans.size(); ++i) {
       if (i + 8 < plans.size() && plans[i + 8].old_block != nullptr)
-        SLUICE_SCD2_PREFETCH_WRITE(plans[i + 8].old_block);  // its free-list link
+        SLUICE_PREFETCH_WRITE(plans[i + 8].old_block);  // its free-list link
       install(plans[i], grow);
     }
 

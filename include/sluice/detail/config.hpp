@@ -28,12 +28,19 @@
 #define SLUICE_BIG_ENDIAN() 0
 #endif
 
+// SLUICE_PREFETCH(address) hints the processor to fetch the cache line at `address` soon
+// (SLUICE_PREFETCH_WRITE: to write it); no effect on other compilers. Never faults, whatever
+// the address.
 #if defined(__GNUC__) || defined(__clang__)
+#define SLUICE_PREFETCH(address) __builtin_prefetch(address)
+#define SLUICE_PREFETCH_WRITE(address) __builtin_prefetch(address, 1)
 #define SLUICE_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SLUICE_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define SLUICE_ALWAYS_INLINE inline __attribute__((always_inline))
 #define SLUICE_NOINLINE __attribute__((noinline))
 #else
+#define SLUICE_PREFETCH(address) ((void)(address))
+#define SLUICE_PREFETCH_WRITE(address) ((void)(address))
 #define SLUICE_LIKELY(x) (x)
 #define SLUICE_UNLIKELY(x) (x)
 #define SLUICE_ALWAYS_INLINE inline

@@ -20,6 +20,7 @@
 
 #include "sluice/arena.hpp"
 #include "sluice/detail/byte_io.hpp"
+#include "sluice/detail/config.hpp"
 #include "sluice/hash.hpp"
 
 SLUICE_NAMESPACE_BEGIN
@@ -220,11 +221,7 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
   }
   // Starts loading the stored bytes (a hint: the pointer may be stale, which a prefetch ignores).
   SLUICE_ALWAYS_INLINE static void prefetch_bytes(const unsigned char* stored) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(pointer(stored));
-#else
-    (void)stored;
-#endif
+    SLUICE_PREFETCH(pointer(stored));
   }
   static bool decode(byte_reader& reader, unsigned char* out, arena& strings) noexcept {
     std::string_view bytes = reader.prefixed();

@@ -39,13 +39,7 @@ inline unsigned dedup_count_trailing_zeros(std::uint64_t mask) noexcept {
 #endif
 }
 
-SLUICE_ALWAYS_INLINE void dedup_prefetch(const void* address) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(address);
-#else
-  (void)address;
-#endif
-}
+SLUICE_ALWAYS_INLINE void dedup_prefetch(const void* address) noexcept { SLUICE_PREFETCH(address); }
 
 template <std::size_t SlotSize>
 class dedup_table {

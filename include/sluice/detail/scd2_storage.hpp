@@ -11,15 +11,6 @@
 #include "sluice/arena.hpp"
 #include "sluice/detail/config.hpp"
 
-// Hints the processor to fetch the cache line at an address soon (no effect elsewhere).
-#if defined(__GNUC__) || defined(__clang__)
-#define SLUICE_SCD2_PREFETCH(address) __builtin_prefetch(address)
-#define SLUICE_SCD2_PREFETCH_WRITE(address) __builtin_prefetch(address, 1)
-#else
-#define SLUICE_SCD2_PREFETCH(address) ((void)(address))
-#define SLUICE_SCD2_PREFETCH_WRITE(address) ((void)(address))
-#endif
-
 SLUICE_NAMESPACE_BEGIN
 namespace detail {
 
@@ -70,7 +61,7 @@ class scd2_block_pool {
         // The next block of this class is likely written soon: fetch it for writing.
         const std::size_t lines = capacity < 512 ? capacity : 512;
         for (std::size_t offset = 0; offset < lines; offset += 64)
-          SLUICE_SCD2_PREFETCH_WRITE(static_cast<char*>(heads_[index]) + offset);
+          SLUICE_PREFETCH_WRITE(static_cast<char*>(heads_[index]) + offset);
       }
       free_bytes_ -= capacity;
       live_bytes_ += capacity;
@@ -229,7 +220,7 @@ class scd2_index {
   // Prefetches the home slot of `hash`. Forced inline: GCC deletes calls it did not inline to
   // a function whose only effect is a prefetch.
   SLUICE_ALWAYS_INLINE void prefetch_slot(std::uint64_t hash) const noexcept {
-    if (capacity_ != 0) SLUICE_SCD2_PREFETCH(&slots_[home(hash)]);
+    if (capacity_ != 0) SLUICE_PREFETCH(&slots_[home(hash)]);
   }
   // The block in the home slot of `hash` if that slot holds this hash: where a lookup will
   // most likely end, for prefetching. nullptr otherwise.
