@@ -48,6 +48,7 @@ enum class expiry : std::uint8_t {
   sliding,     // every duplicate pushes the expiry to its own time + `window`
 };
 
+// What window_dedup::create checks and a checkpoint carries; INVALID_CONFIG when out of range.
 struct window_dedup_config {
   std::int64_t window = 0;             // > 0: how long (event-time units) a key is remembered
   std::int64_t allowed_lateness = 0;   // >= 0: how far behind the newest time the watermark trails
@@ -56,6 +57,7 @@ struct window_dedup_config {
   std::uint64_t seed = 0;                // hash seed; draw one per process against flooding
 };
 
+// Counters and sizes of a window_dedup, read with stats(); checkpoints carry the counters.
 struct dedup_stats {
   std::uint64_t first = 0, duplicate = 0, late = 0, over_budget = 0;  // verdict counts
   // Keys held: every remembered key, plus expired keys whose time bucket has not been freed
@@ -182,6 +184,7 @@ class window_dedup {
     return with_engine([](const auto& engine) { return engine.watermark(); });
   }
 
+  // Verdict counts since creation (restored ones included) and the state held now.
   dedup_stats stats() const noexcept {
     return with_engine([](const auto& engine) {
       const detail::dedup_counters& c = engine.counters();
@@ -197,6 +200,7 @@ class window_dedup {
     });
   }
 
+  // The configuration this object was created or restored with.
   const window_dedup_config& config() const noexcept { return config_; }
 
   // The epoch stored in the checkpoint this object was restored from; 0 for a new object.
@@ -337,6 +341,7 @@ class window_dedup {
     if (failure) return failure;
     return result<window_dedup>(std::move(dedup));
   }
+  // restore from a snapshot held in memory.
   static result<window_dedup> restore(std::string_view bytes, KeyOf key_of = {}, TimeOf time_of = {}) {
     return restore(bytes.data(), bytes.size(), std::move(key_of), std::move(time_of));
   }

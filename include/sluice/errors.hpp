@@ -235,6 +235,7 @@ const std::error_category& register_taxonomy() noexcept {
 // sluice's category; name() == "sluice".
 inline const std::error_category& error_category() noexcept { return category<errc>(); }
 
+// Lets `std::error_code ec = errc::...;` work (found by argument-dependent lookup).
 inline std::error_code make_error_code(errc code) noexcept {
   return {static_cast<int>(code), error_category()};
 }
@@ -533,6 +534,7 @@ inline const std::error_category& condition_category() noexcept {
   return detail::condition_category_instance();
 }
 
+// Lets `ec == condition::...` compare a code of any taxonomy with a sluice condition.
 inline std::error_condition make_error_condition(condition value) noexcept {
   return {static_cast<int>(value), condition_category()};
 }
@@ -774,6 +776,7 @@ class error_counters {
   error_counters(const error_counters&) = delete;
   error_counters& operator=(const error_counters&) = delete;
 
+  // Counts `code` under its row; a value missing from the table counts under other().
   void add(Enum code, std::uint64_t n = 1) noexcept { slot(static_cast<int>(code)).fetch_add(n, std::memory_order_relaxed); }
 
   // Counts `code` under its row when it belongs to this taxonomy, else under other().
@@ -785,6 +788,8 @@ class error_counters {
       other_.fetch_add(n, std::memory_order_relaxed);
   }
 
+  // How many times `code` was counted; for a value missing from the table, how many such
+  // values were counted together.
   std::uint64_t count(Enum code) const noexcept {
     const code_info* row = table().find(static_cast<int>(code));
     const std::atomic<std::uint64_t>& counter =

@@ -117,6 +117,7 @@ SLUICE_ALWAYS_INLINE hash128_t hash128(const void* data, std::size_t len,
   return {h.low, h.high};
 }
 
+// hash128 of a string's bytes.
 SLUICE_ALWAYS_INLINE hash128_t hash128(std::string_view bytes, std::uint64_t seed = 0) noexcept {
   return hash128(bytes.data(), bytes.size(), seed);
 }
@@ -163,6 +164,7 @@ class seeded_hash {
         lane_a_(detail::hashing::medium_lane_start(seed_value, 0)),
         lane_b_(detail::hashing::medium_lane_start(seed_value, 1)) {}
 
+  // The seed this object was built for.
   std::uint64_t seed() const noexcept { return seed_; }
 
   // hash64(data, len, seed()).
