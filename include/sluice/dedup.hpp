@@ -296,6 +296,9 @@ class window_dedup {
       counters.evicted = in.u64();
       const std::uint64_t count = in.u64();
       if (!in.ok() || count > in.remaining() / 9) return make_error_code(errc::checkpoint_corrupt);
+      // Every key ever remembered is held or evicted: live_keys + evicted == first.
+      if (counters.evicted > counters.first || count != counters.first - counters.evicted)
+        return make_error_code(errc::checkpoint_corrupt);
       engine.set_state(watermark, counters);
       using engine_type = std::decay_t<decltype(engine)>;
       // First pass: check every expiry (they span at most buckets-per-window + 1 buckets), so

@@ -176,3 +176,61 @@ TEST_CASE("future versions, foreign key types and inconsistent content are refus
   reseal(tight);
   CHECK(u64_dedup::restore(tight).error() == sluice::errc::memory_budget_exceeded);
 }
+
+namespace {
+void put_u64(std::string& bytes, std::size_t at, std::uint64_t value) {
+  for (int i = 0; i < 8; ++i) bytes[at + static_cast<std::size_t>(i)] = static_cast<char>(value >> (8 * i));
+}
+}  // namespace
+
+TEST_CASE("restore refuses expiries and counters that no stream can produce", "[dedup]") {
+  // Offsets of the u64 layout: watermark, then the counters first .. evicted, the entry count,
+  // then each entry's expiry and key.
+  constexpr std::size_t watermark_at = 64, first_at = 72, evicted_at = 104, entry_at = 120;
+  constexpr std::uint64_t lowest = std::uint64_t{1} << 63;  // INT64_MIN
+  for (const std::int64_t window : {std::int64_t{100}, std::int64_t{1} << 40}) {  // 32- and 64-bit offsets
+    sluice::window_dedup_config config;
+    config.window = window;
+    auto d = u64_dedup::create(config).value();
+    d.offer({1, 0});
+    d.offer({2, 0});
+    std::string bytes;
+    REQUIRE_FALSE(d.save(bytes));
+    REQUIRE(u64_dedup::restore(bytes));
+
+    // Watermark and both expiries at INT64_MIN: below any time plus the window. Accepted, the key
+    // would count as held but sit in a slot that reads as empty.
+    std::string lowest_expiry = bytes;
+    put_u64(lowest_expiry, watermark_at, lowest);
+    put_u64(lowest_expiry, entry_at, lowest);
+    put_u64(lowest_expiry, entry_at + 16, lowest);
+    reseal(lowest_expiry);
+    CHECK(u64_dedup::restore(lowest_expiry).error() == sluice::errc::checkpoint_corrupt);
+
+    // The lowest expiry a stream can produce restores, and so does its own save.
+    std::string earliest = bytes;
+    put_u64(earliest, watermark_at, lowest);
+    put_u64(earliest, entry_at, lowest + static_cast<std::uint64_t>(window));
+    put_u64(earliest, entry_at + 16, lowest + static_cast<std::uint64_t>(window));
+    reseal(earliest);
+    auto restored = u64_dedup::restore(earliest);
+    REQUIRE(restored);
+    std::string again;
+    REQUIRE_FALSE(restored->save(again));
+    CHECK(u64_dedup::restore(again));
+
+    // Counters that break live_keys + evicted == first.
+    std::string no_firsts = bytes;
+    put_u64(no_firsts, first_at, 0);
+    reseal(no_firsts);
+    CHECK(u64_dedup::restore(no_firsts).error() == sluice::errc::checkpoint_corrupt);
+    std::string wrapped = bytes;
+    put_u64(wrapped, evicted_at, ~std::uint64_t{0});
+    reseal(wrapped);
+    CHECK(u64_dedup::restore(wrapped).error() == sluice::errc::checkpoint_corrupt);
+    std::string one_more = bytes;
+    put_u64(one_more, evicted_at, 1);  // first is 2, both keys held
+    reseal(one_more);
+    CHECK(u64_dedup::restore(one_more).error() == sluice::errc::checkpoint_corrupt);
+  }
+}

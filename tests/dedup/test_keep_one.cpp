@@ -181,3 +181,29 @@ TEST_CASE("keep_one_per_key with a caller's arena: same result, scratch given ba
     CHECK(work == rows);
   }
 }
+
+TEST_CASE("keep_one_per_key compares string keys by their text, as window_dedup does", "[dedup]") {
+  // Two buffers with the same text: `const char*` keys compare equal by content, never by address.
+  const std::string first_copy = "order-1", second_copy = "order-1", other = "order-2";
+  struct row {
+    const char* key;
+    int version;
+  };
+  std::vector<row> rows{{first_copy.c_str(), 1}, {other.c_str(), 5}, {second_copy.c_str(), 2}};
+  auto r = sluice::keep_one_per_key(rows.begin(), rows.end(), [](const row& x) { return x.key; },
+                                    [](const row& x, const row& y) { return x.version < y.version; });
+  CHECK(r.kept == 2);
+  CHECK(r.ambiguous == 0);
+  std::vector<int> versions;
+  for (auto it = rows.begin(); it != r.end; ++it) versions.push_back(it->version);
+  std::sort(versions.begin(), versions.end());
+  CHECK(versions == std::vector<int>{2, 5});
+
+  // The same inside a composite key.
+  std::vector<row> tenants{{first_copy.c_str(), 3}, {second_copy.c_str(), 4}};
+  auto c = sluice::keep_one_per_key(tenants.begin(), tenants.end(),
+                                    [](const row& x) { return std::make_pair(7, x.key); },
+                                    [](const row& x, const row& y) { return x.version < y.version; });
+  CHECK(c.kept == 1);
+  CHECK(tenants[0].version == 4);
+}

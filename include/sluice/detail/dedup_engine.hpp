@@ -369,11 +369,14 @@ class dedup_engine {
     ++held_;
     return insert_status::ok;
   }
-  // Whether a checkpoint entry with this expiry can belong to a consistent state.
+  // Whether a checkpoint entry with this expiry can belong to a consistent state: an expiry is
+  // an event time plus the window, so never below INT64_MIN + window.
   bool may_hold(std::int64_t expiry_time) const noexcept {
     const std::int64_t horizon = dedup_saturating_add(
         dedup_saturating_add(watermark_, settings_.window), settings_.allowed_lateness);
-    return expiry_time <= horizon && last_of(index_of(dedup_to_unsigned(expiry_time))) > dedup_to_unsigned(watermark_);
+    const std::int64_t lowest = std::numeric_limits<std::int64_t>::min() + settings_.window;
+    return expiry_time >= lowest && expiry_time <= horizon &&
+           last_of(index_of(dedup_to_unsigned(expiry_time))) > dedup_to_unsigned(watermark_);
   }
   std::uint64_t bucket_index(std::int64_t expiry_time) const noexcept { return index_of(dedup_to_unsigned(expiry_time)); }
 

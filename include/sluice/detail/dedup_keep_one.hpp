@@ -394,7 +394,7 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
           }
           if (s.tag != tag) continue;
           const auto held = static_cast<std::size_t>(s.local & ~tie);
-          if (!(key_of(entry_record(held)) == key_of(entry_record(at)))) continue;
+          if (!codec::same(key_of(entry_record(held)), key_of(entry_record(at)))) continue;
           const bool greater = less(entry_record(held), entry_record(at));
           const bool tied = !greater && !less(entry_record(at), entry_record(held));
           s.local = greater ? static_cast<Index>(at) : tied ? static_cast<Index>(s.local | tie) : s.local;

@@ -104,6 +104,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_integer_like<K>>> {
   static bool equal(const unsigned char* stored, const K& key) noexcept {
     return std::memcmp(stored, &key, sizeof(K)) == 0;
   }
+  // Whether two keys are one key (what `equal` decides for a stored one).
+  static bool same(const K& a, const K& b) noexcept { return widen(a) == widen(b); }
   static bool store(const K& key, unsigned char* out, arena&) noexcept {
     dedup_store(out, key);
     return true;
@@ -173,6 +175,8 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_string_like<K>>> {
     return held.size() == wanted.size() &&
            (held.empty() || std::memcmp(held.data(), wanted.data(), held.size()) == 0);
   }
+  // Equal text, whatever the objects: two `const char*` with the same text are one key.
+  static bool same(const K& a, const K& b) noexcept { return std::string_view(a) == std::string_view(b); }
   static bool store_view(std::string_view bytes, unsigned char* out, arena& strings) noexcept {
     if (bytes.size() > 0xFFFFFFFFu) return false;
     const char* data;
@@ -241,6 +245,7 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_plain_bytes<K>>> {
   static bool equal(const unsigned char* stored, const K& key) noexcept {
     return std::memcmp(stored, &key, sizeof(K)) == 0;
   }
+  static bool same(const K& a, const K& b) noexcept { return std::memcmp(&a, &b, sizeof(K)) == 0; }
   static bool store(const K& key, unsigned char* out, arena&) noexcept {
     std::memcpy(out, &key, sizeof(K));
     return true;
@@ -313,6 +318,11 @@ struct dedup_key_codec<K, std::enable_if_t<dedup_is_tuple_like<K>::value>> {
   static bool equal(const unsigned char* stored, const K& key) noexcept {
     return equal_all(stored, key, indices());
   }
+  template <std::size_t... I>
+  static bool same_all(const K& a, const K& b, std::index_sequence<I...>) noexcept {
+    return (true && ... && element_codec<I>::same(std::get<I>(a), std::get<I>(b)));
+  }
+  static bool same(const K& a, const K& b) noexcept { return same_all(a, b, indices()); }
 
   template <std::size_t... I>
   static bool store_all(const K& key, unsigned char* out, arena& strings, std::index_sequence<I...>) noexcept {
