@@ -206,4 +206,17 @@ TEST_CASE("keep_one_per_key compares string keys by their text, as window_dedup 
                                     [](const row& x, const row& y) { return x.version < y.version; });
   CHECK(c.kept == 1);
   CHECK(tenants[0].version == 4);
+
+  // window_dedup draws the same line: the second copy is a duplicate.
+  struct event {
+    const char* key;
+    std::int64_t time;
+  };
+  auto text_of = [](const event& e) { return e.key; };
+  auto when = [](const event& e) { return e.time; };
+  sluice::window_dedup_config config;
+  config.window = 10;
+  auto d = sluice::window_dedup<event, decltype(text_of), decltype(when)>::create(config, text_of, when).value();
+  CHECK(d.offer(event{first_copy.c_str(), 1}) == sluice::verdict::first);
+  CHECK(d.offer(event{second_copy.c_str(), 1}) == sluice::verdict::duplicate);
 }

@@ -366,17 +366,17 @@ keep_one_counts keep_one_per_key_with(RandomIt first, std::size_t n, KeyOf& key_
       const std::size_t fetch_distance = 1024 / sizeof(entry) < chunk ? 1024 / sizeof(entry) : chunk;
       for (std::size_t offset = 0; offset < length; ++offset) {
         const std::size_t at = base_at + offset;
-        dedup_prefetch(offset + fetch_distance < chunk ? &pool[at + fetch_distance]
+        SLUICE_PREFETCH(offset + fetch_distance < chunk ? &pool[at + fetch_distance]
                                                        : &pool[following * chunk + offset + fetch_distance - chunk]);
         if constexpr (!copies) {
           // The table is in cache but the records are not: fetch ahead the record and the
           // holder of its likely slot.
           const std::size_t far = ahead(offset, 16), near = ahead(offset, 8);
-          if (far != none) dedup_prefetch(&record(static_cast<std::size_t>(pool[far].index)));
+          if (far != none) SLUICE_PREFETCH(&record(static_cast<std::size_t>(pool[far].index)));
           if (near != none) {
             const slot& likely = table[pool[near].tag & mask];
             if (likely.local != empty)
-              dedup_prefetch(&record(static_cast<std::size_t>(pool[static_cast<std::size_t>(likely.local & ~tie)].index)));
+              SLUICE_PREFETCH(&record(static_cast<std::size_t>(pool[static_cast<std::size_t>(likely.local & ~tie)].index)));
           }
         }
         const std::uint32_t tag = pool[at].tag;

@@ -39,8 +39,6 @@ inline unsigned dedup_count_trailing_zeros(std::uint64_t mask) noexcept {
 #endif
 }
 
-SLUICE_ALWAYS_INLINE void dedup_prefetch(const void* address) noexcept { SLUICE_PREFETCH(address); }
-
 template <std::size_t SlotSize>
 class dedup_table {
  public:
@@ -149,11 +147,11 @@ class dedup_table {
     const line_pair lines = lines_of(hash);
     const unsigned char* first = memory_ + lines.first * line_bytes;
     const unsigned char* second = memory_ + lines.second * line_bytes;
-    dedup_prefetch(first);
-    dedup_prefetch(second);
+    SLUICE_PREFETCH(first);
+    SLUICE_PREFETCH(second);
     if (line_bytes > 64) {
-      dedup_prefetch(first + line_bytes - 1);
-      dedup_prefetch(second + line_bytes - 1);
+      SLUICE_PREFETCH(first + line_bytes - 1);
+      SLUICE_PREFETCH(second + line_bytes - 1);
     }
   }
 
@@ -218,7 +216,7 @@ class dedup_table {
         const line_pair moved_lines = lines_of(hash_of(static_cast<const unsigned char*>(memory_ + candidate)));
         const std::size_t other = moved_lines.first == line ? moved_lines.second : moved_lines.first;
         if (other == line) continue;
-        dedup_prefetch(memory_ + other * line_bytes);
+        SLUICE_PREFETCH(memory_ + other * line_bytes);
         steps[count++] = {candidate, other, parent};
       }
     };
