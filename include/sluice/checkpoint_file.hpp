@@ -4,8 +4,9 @@
 // a 4-byte format magic, a little-endian u32 format version and a little-endian u64 writer
 // epoch. `write_snapshot_file` replaces a file so that readers see either the old or the new
 // snapshot, never a mix (temporary file, fsync, rename, fsync of the directory), and refuses
-// with STALE_WRITER when the file on disk carries a newer epoch than the new snapshot: two
-// overlapping deploys cannot interleave checkpoints; the one with the higher epoch wins.
+// with STALE_WRITER when the file on disk is a snapshot of the same format (same magic) with a
+// newer epoch: two overlapping deploys cannot interleave checkpoints; the one with the higher
+// epoch wins, whether the writers are processes or threads of one process.
 //
 //   std::string bytes;
 //   dedup.save(bytes, /*writer_epoch=*/deploy_generation);
@@ -19,6 +20,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstring>
+#include <mutex>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -44,6 +47,7 @@ inline result<std::uint64_t> snapshot_epoch(std::string_view snapshot) noexcept 
 namespace detail {
 
 inline std::error_code snapshot_errno(int error) noexcept {
+  if (error == ENOENT || error == ENOTDIR) return make_error_code(errc::not_found);
   if (error == ENOSPC
 #ifdef EDQUOT
       || error == EDQUOT
@@ -112,44 +116,77 @@ inline std::string snapshot_directory(const std::string& path) {
 }  // namespace detail
 
 // Atomically replaces the file at `path` with `snapshot` (which must start with the snapshot
-// prefix). Errors: STALE_WRITER when the existing file's epoch is newer (equal epochs may
-// overwrite: a writer re-saving), CHECKPOINT_CORRUPT when `snapshot` has no prefix,
-// STORAGE_FULL, PERMISSION_DENIED or IO_ERROR from the file system. An existing file too short
-// to carry an epoch is treated as epoch 0. Writers serialize on an fcntl lock of
-// `path + ".lock"` (left in place), so the epoch check and the rename are one step.
+// prefix), keeping the old file's permissions. Errors: STALE_WRITER when the existing file is a
+// snapshot with the same magic and a newer epoch (equal epochs may overwrite: a writer
+// re-saving), CHECKPOINT_CORRUPT when `snapshot` has no prefix, NOT_FOUND when the directory
+// does not exist, STORAGE_FULL, PERMISSION_DENIED or IO_ERROR from the file system. An
+// existing file that carries no comparable epoch (too short, another magic: not a snapshot of
+// this format, or one whose first bytes were damaged) is replaced. Writers, processes or
+// threads, serialize on a lock of `path + ".lock"` (left in place), so the epoch check and the
+// rename are one step.
 inline std::error_code write_snapshot_file(const std::string& path, std::string_view snapshot) {
   auto epoch = snapshot_epoch(snapshot);
   if (!epoch) return epoch.error();
 
+#if !defined(F_OFD_SETLKW)
+  // Without open-file locks, an fcntl lock belongs to the whole process: its threads take
+  // turns here first.
+  static std::mutex in_process;
+  std::lock_guard<std::mutex> one_thread(in_process);
+#endif
   detail::snapshot_fd lock(::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (lock.get() < 0) return detail::snapshot_errno(errno);
   struct flock whole {};
   whole.l_type = F_WRLCK;
   whole.l_whence = SEEK_SET;
-  while (::fcntl(lock.get(), F_SETLKW, &whole) != 0)
+#if defined(F_OFD_SETLKW)
+  const int lock_command = F_OFD_SETLKW;  // held by this open file: threads serialize too
+#else
+  const int lock_command = F_SETLKW;
+#endif
+  while (::fcntl(lock.get(), lock_command, &whole) != 0)
     if (errno != EINTR) return detail::snapshot_errno(errno);
 
+  bool replacing = false;
+  mode_t mode = 0644;
   {
     detail::snapshot_fd existing(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (existing.get() >= 0) {
       char prefix[snapshot_prefix_size];
       const long got = detail::snapshot_read_prefix(existing.get(), prefix, sizeof prefix);
       if (got < 0) return detail::snapshot_errno(errno);
-      auto on_disk = snapshot_epoch(std::string_view(prefix, static_cast<std::size_t>(got)));
-      if (on_disk && *on_disk > *epoch) return make_error_code(errc::stale_writer);
+      const std::string_view on_disk_prefix(prefix, static_cast<std::size_t>(got));
+      auto on_disk = snapshot_epoch(on_disk_prefix);
+      if (on_disk && std::memcmp(prefix, snapshot.data(), 4) == 0 && *on_disk > *epoch)
+        return make_error_code(errc::stale_writer);
+      struct stat status {};
+      if (::fstat(existing.get(), &status) == 0) {
+        replacing = true;
+        mode = status.st_mode & 0777;
+      }
     } else if (errno != ENOENT) {
       return detail::snapshot_errno(errno);
     }
   }
 
+  // A name no other writer uses. One left behind by a crashed process of the same pid (pid 1
+  // in containers) is skipped, not removed: it is not this call's to delete.
   static std::atomic<unsigned> sequence{0};
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid()) + "." +
-                                std::to_string(sequence.fetch_add(1, std::memory_order_relaxed));
+  std::string temporary;
   std::error_code failure;
   {
-    detail::snapshot_fd out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
+      temporary = path + ".tmp." + std::to_string(::getpid()) + "." +
+                  std::to_string(sequence.fetch_add(1, std::memory_order_relaxed));
+      fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, replacing ? 0600 : 0644);
+      if (fd < 0 && errno != EEXIST) break;
+    }
+    detail::snapshot_fd out(fd);
     if (out.get() < 0) return detail::snapshot_errno(errno);
-    if (!detail::snapshot_write_all(out.get(), snapshot.data(), snapshot.size()) || ::fsync(out.get()) != 0 ||
+    // A replacement keeps the old file's permissions; a new file gets 0644 less the umask.
+    if ((replacing && ::fchmod(out.get(), mode) != 0) ||
+        !detail::snapshot_write_all(out.get(), snapshot.data(), snapshot.size()) || ::fsync(out.get()) != 0 ||
         !out.close())
       failure = detail::snapshot_errno(errno);
   }
@@ -163,8 +200,8 @@ inline std::error_code write_snapshot_file(const std::string& path, std::string_
   return std::error_code();
 }
 
-// The whole snapshot file at `path`. IO_ERROR (or PERMISSION_DENIED) when it cannot be read;
-// a missing file gives IO_ERROR too, with `std::errc::no_such_file_or_directory` not preserved.
+// The whole snapshot file at `path`. NOT_FOUND when there is none (a first start), else
+// IO_ERROR or PERMISSION_DENIED when it cannot be read.
 inline result<std::string> read_snapshot_file(const std::string& path) {
   detail::snapshot_fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) return detail::snapshot_errno(errno);

@@ -204,9 +204,12 @@ inline constexpr std::size_t dead_letter_header_size = 10;
 }  // namespace detail
 
 // Appends the binary form of `letter` to `out` (a std::string). A code of an unregistered
-// category is stored as normalize_error() describes.
+// category is stored as normalize_error() describes. Errors, with `out` unchanged:
+// INVALID_ARGUMENT for a stage outside pipeline_stage, CAPACITY_EXCEEDED for an envelope of
+// 4 GiB or more (its size field has 32 bits).
 template <class Payload>
-void encode(const dead_letter<Payload>& letter, std::string& out) {
+std::error_code encode(const dead_letter<Payload>& letter, std::string& out) {
+  if (static_cast<std::size_t>(letter.stage) >= pipeline_stage_count) return errc::invalid_argument;
   auto [error, detail_text] = normalize_error(letter.error, letter.detail);
   std::size_t start = out.size();
   detail::byte_writer<std::string> writer(out);
@@ -235,17 +238,22 @@ void encode(const dead_letter<Payload>& letter, std::string& out) {
   std::string payload_bytes;
   payload_codec<Payload>::to_bytes(letter.payload, payload_bytes);
   writer.prefixed(payload_bytes);
+  if (out.size() - start > UINT32_MAX - 4) {
+    out.resize(start);
+    return errc::capacity_exceeded;
+  }
   auto total = static_cast<std::uint32_t>(out.size() - start + 4);
   for (int i = 0; i < 4; ++i) out[start + 6 + static_cast<std::size_t>(i)] = static_cast<char>(total >> (8 * i));
   std::uint32_t crc = detail::crc32c(out.data() + start, out.size() - start);
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(crc >> (8 * i)));
+  return {};
 }
 
-// The binary envelope as a new string.
+// The binary envelope as a new string; errors as above.
 template <class Payload>
-std::string encode(const dead_letter<Payload>& letter) {
+result<std::string> encode(const dead_letter<Payload>& letter) {
   std::string out;
-  encode(letter, out);
+  if (std::error_code failure = encode(letter, out)) return failure;
   return out;
 }
 

@@ -747,6 +747,20 @@ struct code_count {
   std::uint64_t count;
 };
 
+// What error_counters held: the non-zero rows in table order, and the events that no row
+// took (codes of other categories, values missing from the table). Iterates over the rows.
+struct counter_snapshot {
+  std::vector<code_count> codes;
+  std::uint64_t other = 0;
+
+  std::vector<code_count>::const_iterator begin() const noexcept { return codes.begin(); }
+  std::vector<code_count>::const_iterator end() const noexcept { return codes.end(); }
+  std::size_t size() const noexcept { return codes.size(); }
+  const code_count& operator[](std::size_t i) const noexcept { return codes[i]; }
+  // True when nothing at all was counted, `other` included.
+  bool empty() const noexcept { return codes.empty() && other == 0; }
+};
+
 namespace detail {
 // Row (plus one; 0 for none) of each value from the first value of Enum's table on.
 template <std::size_t Span>
@@ -801,25 +815,27 @@ class error_counters {
     return other_.load(std::memory_order_relaxed) + unknown_.load(std::memory_order_relaxed);
   }
 
-  // The non-zero counters in table order.
-  std::vector<code_count> snapshot() const {
-    std::vector<code_count> out;
+  // The non-zero counters in table order, and other().
+  counter_snapshot snapshot() const {
+    counter_snapshot out;
     for (std::size_t i = 0; i < size_; ++i) {
       std::uint64_t n = counts_[i].load(std::memory_order_relaxed);
-      if (n != 0) out.push_back({table().begin() + i, n});
+      if (n != 0) out.codes.push_back({table().begin() + i, n});
     }
+    out.other = other();
     return out;
   }
 
-  // Sets every counter to zero and returns what they held (each counter read atomically).
-  std::vector<code_count> snapshot_and_reset() {
-    std::vector<code_count> out;
+  // Sets every counter to zero, other() included, and returns what they held: each counter is
+  // exchanged atomically, so an event counted meanwhile is in this snapshot or the next one.
+  counter_snapshot snapshot_and_reset() {
+    counter_snapshot out;
     for (std::size_t i = 0; i < size_; ++i) {
       std::uint64_t n = counts_[i].exchange(0, std::memory_order_relaxed);
-      if (n != 0) out.push_back({table().begin() + i, n});
+      if (n != 0) out.codes.push_back({table().begin() + i, n});
     }
-    other_.store(0, std::memory_order_relaxed);
-    unknown_.store(0, std::memory_order_relaxed);
+    out.other = other_.exchange(0, std::memory_order_relaxed);
+    out.other += unknown_.exchange(0, std::memory_order_relaxed);
     return out;
   }
 

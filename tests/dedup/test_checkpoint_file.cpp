@@ -1,12 +1,16 @@
 // The snapshot file writer: atomic replacement and the stale-writer guard.
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
 #include <string>
 #include <system_error>
 
 #include "catch_shim.hpp"
 #include "dedup/records.hpp"
 #include "sluice/checkpoint_file.hpp"
+#include "test_support.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -80,12 +84,64 @@ TEST_CASE("snapshot file errors are values", "[dedup]") {
   CHECK(sluice::write_snapshot_file((dir.path / "x.snap").string(), "short") == sluice::errc::checkpoint_corrupt);
   CHECK(sluice::snapshot_epoch("").error() == sluice::errc::checkpoint_corrupt);
   const std::string nowhere = (dir.path / "missing" / "x.snap").string();
-  CHECK(sluice::write_snapshot_file(nowhere, snapshot(1, 1)) == sluice::errc::io_error);
-  CHECK(sluice::read_snapshot_file(nowhere).error() == sluice::errc::io_error);
+  CHECK(sluice::write_snapshot_file(nowhere, snapshot(1, 1)) == sluice::errc::not_found);
+  CHECK(sluice::read_snapshot_file(nowhere).error() == sluice::errc::not_found);
+  CHECK(sluice::read_snapshot_file((dir.path / "absent.snap").string()).error() == sluice::errc::not_found);
   // A damaged file on disk carries no epoch and may be replaced.
   const std::string path = (dir.path / "damaged.snap").string();
   REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(9, 1)));
   fs::resize_file(path, 3);
   REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(1, 1)));
   CHECK(sluice::snapshot_epoch(sluice::read_snapshot_file(path).value()).value() == 1);
+}
+
+TEST_CASE("a file that is no snapshot of the format carries no epoch and is replaced", "[dedup]") {
+  temporary_directory dir;
+  const std::string path = (dir.path / "other.snap").string();
+  const auto put = [&](const std::string& bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  };
+  // Text whose bytes 8-15 would read as a huge epoch.
+  put("this is not a snapshot, whatever bytes 8 to 15 say\n");
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(1, 1)));
+  CHECK(sluice::snapshot_epoch(sluice::read_snapshot_file(path).value()).value() == 1);
+  // A snapshot whose magic was damaged, epoch bytes all ones.
+  std::string damaged = snapshot(7, 1);
+  for (std::size_t i = 0; i < 16; ++i) damaged[i] = static_cast<char>(0xff);
+  put(damaged);
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(2, 1)));
+  CHECK(sluice::snapshot_epoch(sluice::read_snapshot_file(path).value()).value() == 2);
+  // A snapshot of the same format with a newer epoch still fences the writer off.
+  put(snapshot(9, 1));
+  CHECK(sluice::write_snapshot_file(path, snapshot(3, 1)) == sluice::errc::stale_writer);
+}
+
+TEST_CASE("a replaced snapshot file keeps its permissions", "[dedup]") {
+  temporary_directory dir;
+  const std::string path = (dir.path / "private.snap").string();
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(1, 1)));
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(2, 1)));
+  CHECK(fs::status(path).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+}
+
+TEST_CASE("threads of one process writing snapshots serialize: the newest epoch stays", "[dedup]") {
+  temporary_directory dir;
+  const std::string path = (dir.path / "race.snap").string();
+  const std::size_t rounds = sluice_test::scaled(40);
+  std::size_t wrong = 0;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    const std::uint64_t base = 3 * round + 1;
+    REQUIRE_FALSE(sluice::write_snapshot_file(path, snapshot(base, 1)));
+    const std::string older = snapshot(base + 1, 2), newer = snapshot(base + 2, 3);
+    std::error_code older_result, newer_result;
+    std::thread a([&] { older_result = sluice::write_snapshot_file(path, older); });
+    std::thread b([&] { newer_result = sluice::write_snapshot_file(path, newer); });
+    a.join();
+    b.join();
+    CHECK_FALSE(newer_result);
+    CHECK((!older_result || older_result == sluice::errc::stale_writer));
+    if (sluice::snapshot_epoch(sluice::read_snapshot_file(path).value()).value() != base + 2) ++wrong;
+  }
+  CHECK(wrong == 0);
 }

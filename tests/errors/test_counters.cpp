@@ -26,10 +26,16 @@ TEST_CASE("counters count per code and snapshot in table order", "[errors]") {
   CHECK(snapshot[0].code->name == "JSON_PARSE_ERROR");
   CHECK(snapshot[0].count == 5);
   CHECK(snapshot[1].code->name == "TIMEOUT");
+  CHECK(snapshot.other == 2);
   auto drained = counters.snapshot_and_reset();
   CHECK(drained.size() == 2);
+  CHECK(drained.other == 2);  // nothing counted is lost by a reset
   CHECK(counters.snapshot().empty());
   CHECK(counters.other() == 0);
+  counters.add(std::make_error_code(std::errc::timed_out));
+  CHECK_FALSE(counters.snapshot().empty());  // other() alone makes a snapshot non-empty
+  CHECK(counters.snapshot().size() == 0);
+  CHECK(counters.snapshot_and_reset().other == 1);
 }
 
 TEST_CASE("counters are exact under concurrent increments", "[errors]") {

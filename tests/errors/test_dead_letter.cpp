@@ -56,7 +56,7 @@ TEST_CASE("random dead letters round-trip through the binary form", "[errors]") 
   std::vector<dead_letter<std::string>> letters;
   for (std::size_t round = 0; round < sluice_test::scaled(500); ++round) {
     letters.push_back(random_letter(rng));
-    std::string bytes = sluice::encode(letters.back());
+    std::string bytes = sluice::encode(letters.back()).value();
     auto back = sluice::decode_dead_letter<std::string>(bytes);
     REQUIRE(back);
     CHECK(*back == letters.back());
@@ -158,7 +158,7 @@ TEST_CASE("decoding hostile bytes returns an error and never crashes", "[errors]
   };
   for (std::size_t round = 0; round < sluice_test::scaled(300); ++round) {
     auto letter = random_letter(rng);
-    std::string bytes = sluice::encode(letter);
+    std::string bytes = sluice::encode(letter).value();
 
     // Truncation.
     std::size_t cut = static_cast<std::size_t>(rng.below(bytes.size()));
@@ -197,7 +197,7 @@ TEST_CASE("decoding hostile bytes returns an error and never crashes", "[errors]
 TEST_CASE("binary header checks: magic, version, size, trailing bytes", "[errors]") {
   dead_letter<std::string> letter;
   letter.error = errc::stale_writer;
-  std::string bytes = sluice::encode(letter);
+  std::string bytes = sluice::encode(letter).value();
   CHECK(bytes.substr(0, 5) == std::string("SLDL\x01", 5));
   CHECK(bytes.substr(6, 4) == errors_model::little_endian(bytes.size(), 4));
   CHECK(bytes.substr(bytes.size() - 4) == errors_model::little_endian(errors_model::crc32c_bitwise(bytes.substr(0, bytes.size() - 4)), 4));
@@ -220,7 +220,7 @@ namespace {
 // replaced by (`domain`, `value`), and its size and CRC fixed to match.
 std::string with_stored_error(const dead_letter<std::string>& letter, const std::string& domain,
                               unsigned char zigzag_value) {
-  std::string bytes = sluice::encode(letter);
+  std::string bytes = sluice::encode(letter).value();
   REQUIRE(bytes.substr(10, 2) == std::string("\0\0", 2));  // empty domain, value 0
   REQUIRE(domain.size() < 128);
   std::string stored = std::string(1, static_cast<char>(domain.size())) + domain +
@@ -237,7 +237,7 @@ TEST_CASE("a zero error value reads as no error in every domain, and round-trips
   canonical.source = {"orders", 3, 42};
   canonical.set_detail("zero");
   canonical.payload = "{}";
-  const std::string canonical_bytes = sluice::encode(canonical);
+  const std::string canonical_bytes = sluice::encode(canonical).value();
   const std::string canonical_line = sluice::to_json_line(canonical);
 
   // Encoders write any zero code, whatever its category, as the empty code.
@@ -245,7 +245,7 @@ TEST_CASE("a zero error value reads as no error in every domain, and round-trips
        {&sluice::error_category(), &std::generic_category(), &std::system_category()}) {
     dead_letter<std::string> zero = canonical;
     zero.error = std::error_code(0, *category);
-    CHECK(sluice::encode(zero) == canonical_bytes);
+    CHECK(sluice::encode(zero).value() == canonical_bytes);
     CHECK(sluice::to_json_line(zero) == canonical_line);
   }
 
@@ -259,8 +259,8 @@ TEST_CASE("a zero error value reads as no error in every domain, and round-trips
     CHECK_FALSE(decoded->error);
     CHECK(decoded->error == std::error_code());
     CHECK(*decoded == canonical);
-    CHECK(sluice::encode(*decoded) == canonical_bytes);
-    auto again = sluice::decode_dead_letter<std::string>(sluice::encode(*decoded));
+    CHECK(sluice::encode(*decoded).value() == canonical_bytes);
+    auto again = sluice::decode_dead_letter<std::string>(sluice::encode(*decoded).value());
     REQUIRE(again);
     CHECK(*again == *decoded);
 
@@ -306,7 +306,7 @@ TEST_CASE("the detail is bounded, valid UTF-8, and cut on a character boundary",
 
   // A detail assigned directly past the limit is still bounded when encoded.
   letter.detail = std::string(5000, 'y');
-  auto back = sluice::decode_dead_letter<std::vector<unsigned char>>(sluice::encode(letter));
+  auto back = sluice::decode_dead_letter<std::vector<unsigned char>>(sluice::encode(letter).value());
   REQUIRE(back);
   CHECK(back->detail.size() <= sluice::dead_letter_detail_limit);
   auto line = sluice::parse_json_line<std::vector<unsigned char>>(sluice::to_json_line(letter));
@@ -333,7 +333,7 @@ TEST_CASE("codes of unknown categories become UNCLASSIFIED and keep the original
   auto [error, detail] = sluice::normalize_error(letter.error, letter.detail);
   CHECK(error == errc::unclassified);
   CHECK(detail == "acme:7 UNCLASSIFIED: acme widget jammed | while loading widgets");
-  auto back = sluice::decode_dead_letter<std::string>(sluice::encode(letter));
+  auto back = sluice::decode_dead_letter<std::string>(sluice::encode(letter).value());
   REQUIRE(back);
   CHECK(back->error == errc::unclassified);
   CHECK(back->detail == detail);
@@ -353,4 +353,20 @@ TEST_CASE("record_failure counts attempts and saturates", "[errors]") {
   CHECK(letter.attempts == UINT32_MAX);
   CHECK(sluice::stage_from_string("dedup") == sluice::pipeline_stage::dedup);
   CHECK_FALSE(sluice::stage_from_string("Dedup"));
+}
+
+TEST_CASE("encode refuses a stage outside pipeline_stage and leaves the output as it was", "[errors]") {
+  sluice::dead_letter<std::string> letter;
+  letter.error = sluice::errc::late_event;
+  letter.payload = "x";
+  letter.stage = static_cast<sluice::pipeline_stage>(sluice::pipeline_stage_count);
+  std::string out = "kept";
+  CHECK(sluice::encode(letter, out) == sluice::errc::invalid_argument);
+  CHECK(out == "kept");
+  CHECK(sluice::encode(letter).error() == sluice::errc::invalid_argument);
+  letter.stage = static_cast<sluice::pipeline_stage>(sluice::pipeline_stage_count - 1);
+  REQUIRE_FALSE(sluice::encode(letter, out));
+  auto back = sluice::decode_dead_letter<std::string>(std::string_view(out).substr(4));
+  REQUIRE(back.has_value());
+  CHECK(back->stage == letter.stage);
 }

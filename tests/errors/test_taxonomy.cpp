@@ -116,7 +116,7 @@ TEST_CASE("user codes round-trip through dead-letter envelopes", "[errors]") {
   sluice::dead_letter<std::string> letter;
   letter.error = shop::errc::payment_gateway_down;
   letter.payload = "order 17";
-  auto binary = sluice::decode_dead_letter<std::string>(sluice::encode(letter));
+  auto binary = sluice::decode_dead_letter<std::string>(sluice::encode(letter).value());
   REQUIRE(binary);
   CHECK(*binary == letter);
   std::string line = sluice::to_json_line(letter);

@@ -93,7 +93,7 @@ TEST_CASE("hashing and dead-letter codecs are safe to call from many threads", "
   letter.error = sluice::errc::json_parse_error;
   letter.set_detail("bad record");
   letter.payload = std::string(300, 'p');
-  const std::string binary = sluice::encode(letter);
+  const std::string binary = sluice::encode(letter).value();
   const std::string line = sluice::to_json_line(letter);
   const std::uint64_t hash = sluice::hash64(binary, 77);
   std::atomic<int> failures{0};
@@ -101,7 +101,7 @@ TEST_CASE("hashing and dead-letter codecs are safe to call from many threads", "
   for (int t = 0; t < thread_count; ++t)
     workers.emplace_back([&] {
       for (int i = 0; i < 300; ++i) {
-        if (sluice::encode(letter) != binary || sluice::to_json_line(letter) != line) ++failures;
+        if (sluice::encode(letter).value() != binary || sluice::to_json_line(letter) != line) ++failures;
         auto decoded = sluice::decode_dead_letter<std::string>(binary);
         auto parsed = sluice::parse_json_line<std::string>(line);
         if (!decoded || !parsed || *decoded != letter || *parsed != letter) ++failures;
