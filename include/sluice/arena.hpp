@@ -216,8 +216,9 @@ class arena {
     used_ = m.used_;
   }
 
-  // Frees everything (destructors first, newest first) but keeps the largest ordinary heap
-  // block for reuse, so a steady workload stops calling malloc. Invalidates all markers.
+  // Frees everything (destructors first, newest first) but keeps the largest heap block no
+  // larger than the largest block size for reuse, so a steady workload stops calling malloc.
+  // Invalidates all markers.
   void reset() noexcept {
     run_destructors_until(nullptr);
     used_ = 0;

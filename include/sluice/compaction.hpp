@@ -5,9 +5,11 @@
 // split, files with many deleted rows purged. Guarantees:
 // - Deterministic: the same multiset of files gives the same plan in any input order.
 // - Selective: a file inside [min_bytes, max_bytes] with few deletes is never rewritten.
-// - Packing: each partition's predicted outputs land in [min_bytes, max_bytes] whenever its
-//   bytes allow, in the count closest to bytes / target_bytes (reported as the ideal count).
-// - Converges: applying the plan as predicted and planning again yields an empty plan.
+// - Packing: each group's predicted outputs land in [min_bytes, max_bytes] whenever its bytes
+//   allow, in the count closest to bytes / target_bytes; a partition cut into several groups
+//   aims at its own ideal count (reported beside the plan's) and may miss it by a file.
+// - Converges: applying the plan as predicted and planning again yields an empty plan, once
+//   partitions left out by the budget or the cool-down have been planned too.
 // - Budgeted, with cool-down for partitions still being written and a cap on rewrites.
 // Never throws, no RTTI; a bad policy gives errc::invalid_config.
 //

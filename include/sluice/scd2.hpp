@@ -192,7 +192,7 @@ class history {
         pool_(std::move(other.pool_)),
         index_(std::move(other.index_)),
         plans_(std::move(other.plans_)),
-        horizon_(std::move(other.horizon_)),
+        horizon_(std::exchange(other.horizon_, std::nullopt)),
         row_count_(std::exchange(other.row_count_, 0)),
         change_count_(std::exchange(other.change_count_, 0)),
         key_count_(std::exchange(other.key_count_, 0)) {}
@@ -203,7 +203,7 @@ class history {
       pool_ = std::move(other.pool_);
       index_ = std::move(other.index_);
       plans_ = std::move(other.plans_);
-      horizon_ = std::move(other.horizon_);
+      horizon_ = std::exchange(other.horizon_, std::nullopt);
       row_count_ = std::exchange(other.row_count_, 0);
       change_count_ = std::exchange(other.change_count_, 0);
       key_count_ = std::exchange(other.key_count_, 0);
@@ -271,6 +271,17 @@ class history {
       plans.reserve(pendings.size());
     }
     const arena::marker before = pool_.memory().mark();
+    // Until the install, leaving early (a refusal, or an allocation that throws) undoes every
+    // block built so far; the install itself allocates nothing.
+    struct undo_builds {
+      history& self;
+      std::vector<plan>& built;
+      const arena::marker& mark;
+      bool armed = true;
+      ~undo_builds() {
+        if (armed) self.abandon(built, mark);
+      }
+    } undo{*this, plans, before};
     bool fits = true;
     std::size_t fetched_input = 0, fetched_block = 0;
     for (std::size_t start = 0; start < pendings.size() && fits;) {
@@ -303,19 +314,14 @@ class history {
       fits = index_bytes <= config_.memory_budget - pool_.memory().reserved();
     }
     if (!fits) {
-      for (const plan& p : plans) {
-        destroy_objects(p.new_block);
-        if (p.recycled)
-          pool_.release(p.new_block, block_bytes(p.new_rows, p.new_extras));
-        else
-          pool_.forget_fresh(block_bytes(p.new_rows, p.new_extras));
-      }
-      pool_.memory().rewind(before);
+      undo.armed = false;
+      abandon(plans, before);
       result.removed.clear();
       result.added.clear();
       result.error = make_error_code(errc::memory_budget_exceeded);
       return;
     }
+    undo.armed = false;
     if (grow) {
       grown.take_keys_of(index_);
       index_ = std::move(grown);
@@ -608,6 +614,8 @@ class history {
   static std::uint64_t hash_of_record(const record_type& record, std::uint64_t seed) {
     if constexpr (std::is_same<std::decay_t<decltype(Traits::key(record))>, key_type>::value)
       return hasher<key_type>{seed}.hash(Traits::key(record));
+    else if constexpr (std::is_same<std::decay_t<decltype(Traits::key(record))>, std::string_view>::value)
+      return hasher<std::string_view>{seed}.hash(Traits::key(record));  // as hasher<std::string>
     else
       return hasher<key_type>{seed}.hash(key_type(Traits::key(record)));
   }
@@ -704,7 +712,8 @@ class history {
           pendings.begin() + static_cast<std::ptrdiff_t>(stop), [&](const pending& p) {
             return Traits::key(changes[p.index]) == Traits::key(leader);
           });
-      const auto split = static_cast<std::size_t>(middle - pendings.begin());
+      // At least the leader: a key unequal to itself (a NaN) must not stop the loop.
+      const auto split = std::max(start + 1, static_cast<std::size_t>(middle - pendings.begin()));
       group(start, split);
       start = split;
     }
@@ -910,6 +919,7 @@ class history {
     const std::size_t slot = index_.find(
         hash, [&](const void* block) { return block_has_key(block, Traits::key(sample)); });
     void* old_block = slot == index_.npos ? nullptr : index_.slot(slot).block;
+    if (old_block != nullptr) pool_.prepare_release(block_bytes(old_block));
     work.clear();
     if (recompute(old_block, first, last, changes, verdict, work) == outcome::unchanged)
       return true;
@@ -994,6 +1004,19 @@ class history {
     grown = detail::scd2_index::with_room_for(wanted, config_.memory_budget - reserved);
     fits = grown.capacity() != 0;
     return fits;
+  }
+
+  // Destroys the blocks built by an apply that does not install them and returns their memory.
+  void abandon(std::vector<plan>& plans, const arena::marker& before) noexcept {
+    for (const plan& p : plans) {
+      destroy_objects(p.new_block);
+      if (p.recycled)
+        pool_.release(p.new_block, block_bytes(p.new_rows, p.new_extras));  // its class exists
+      else
+        pool_.forget_fresh(block_bytes(p.new_rows, p.new_extras));
+    }
+    plans.clear();
+    pool_.memory().rewind(before);
   }
 
   // Makes a planned block the key's block and recycles the old one.

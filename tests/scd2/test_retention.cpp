@@ -113,3 +113,18 @@ TEST_CASE("scd2: the version open across the horizon still absorbs and splits", 
   CHECK(result.removed.size() == 1);
   CHECK(result.added.size() == 2);
 }
+
+TEST_CASE("scd2: a moved-from history forgets its horizon too", "[scd2]") {
+  history h;
+  const change first = upsert(1, 100, 1);
+  h.apply(&first, 1);
+  h.forget_before(100);
+  history moved = std::move(h);
+  const change old = upsert(2, 50, 1);
+  CHECK(moved.apply(&old, 1).late == 1);
+  CHECK(h.apply(&old, 1).applied == 1);  // empty again, with no horizon
+  history assigned;
+  assigned = std::move(moved);
+  CHECK(moved.apply(&old, 1).applied == 1);
+  CHECK(assigned.apply(&old, 1).late == 1);
+}

@@ -1,6 +1,10 @@
 // Traits variations: string keys, composite keys from std::tie, no untracked columns,
 // records that own heap memory (every copy destroyed exactly once).
+#include <limits>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "scd2/support.hpp"
 
@@ -170,4 +174,68 @@ TEST_CASE("scd2: keys with colliding hashes stay apart", "[scd2]") {
   h.forget_before(2);
   CHECK_FALSE(h.check());
   CHECK(h.key_count() == 60);
+}
+
+namespace {
+// A record that owns its strings, with traits that return views of them: the history stores
+// the key as a std::string, not a view into the caller's copy of the record.
+struct plan_change {
+  std::string user;
+  std::int64_t at;
+  std::string plan;
+};
+struct plan_traits {
+  using record = plan_change;
+  static std::string_view key(const plan_change& c) { return c.user; }
+  static std::int64_t sequence(const plan_change& c) { return c.at; }
+  static bool is_delete(const plan_change&) { return false; }
+  static auto tracked(const plan_change& c) { return std::make_tuple(std::string_view(c.plan)); }
+};
+static_assert(std::is_same<sluice::scd2::history<plan_traits>::key_type, std::string>::value,
+              "a string_view key is stored as the string it views");
+}  // namespace
+
+TEST_CASE("scd2: string_view keys are copied, so rows outlive the caller's batch", "[scd2]") {
+  sluice::scd2::history<plan_traits> h;
+  {
+    std::vector<plan_change> batch = {{"alice", 1, "basic"}, {"alice", 5, "pro"}, {"bob", 2, "basic"}};
+    auto result = h.apply(batch.data(), batch.size());
+    REQUIRE_FALSE(result.error);
+    CHECK(result.applied == 3);
+    for (plan_change& c : batch) c.user.assign(c.user.size(), '#');  // then freed
+  }
+  REQUIRE(h.current("alice") != nullptr);
+  CHECK(h.current("alice")->key == "alice");
+  CHECK(h.current("alice")->valid_from == 5);
+  CHECK(h.versions("alice").size() == 2);
+  CHECK(h.current("bob") != nullptr);
+  CHECK(h.key_count() == 2);
+  CHECK_FALSE(h.check());
+  // A later batch finds the stored keys through new views.
+  const plan_change next = {"bob", 7, "pro"};
+  auto result = h.apply(&next, 1);
+  CHECK(result.applied == 1);
+  CHECK(h.versions("bob").size() == 2);
+  CHECK_FALSE(h.check());
+}
+
+TEST_CASE("scd2: a key unequal to itself (NaN) cannot stall apply", "[scd2]") {
+  struct reading {
+    double sensor;
+    std::int64_t at;
+    int value;
+  };
+  struct reading_traits {
+    using record = reading;
+    static double key(const reading& r) { return r.sensor; }
+    static std::int64_t sequence(const reading& r) { return r.at; }
+    static bool is_delete(const reading&) { return false; }
+    static auto tracked(const reading& r) { return std::make_tuple(r.value); }
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<reading> batch = {{nan, 1, 10}, {nan, 2, 20}, {1.5, 1, 30}};
+  sluice::scd2::history<reading_traits> h;
+  auto result = h.apply(batch.data(), batch.size());  // returns: each NaN change stands alone
+  CHECK(result.applied == 3);
+  CHECK(h.current(1.5) != nullptr);
 }

@@ -74,6 +74,13 @@ class scd2_block_pool {
     return block;
   }
 
+  // Makes sure that releasing a block of `bytes` later allocates nothing (the free list of
+  // its class exists): an apply calls it while building, so that installing cannot fail.
+  void prepare_release(std::size_t bytes) {
+    const std::size_t index = class_of(bytes);
+    if (index >= heads_.size()) heads_.resize(index + 1, nullptr);
+  }
+
   // Returns a block of `bytes` (the size it was allocated for) to its class's free list.
   void release(void* block, std::size_t bytes) {
     const std::size_t index = class_of(bytes);

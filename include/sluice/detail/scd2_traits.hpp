@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -12,15 +14,24 @@
 SLUICE_NAMESPACE_BEGIN
 namespace detail {
 
-// The type stored for a value a traits function returns: decayed, and a tuple of references
-// (from std::tie) becomes a tuple of values, so rows never point into the caller's records.
+// The type stored for a value a traits function returns: decayed; a std::string_view becomes
+// the std::string it views, and tuples (of references, from std::tie) and pairs are stored
+// element by element the same way, so rows never point into the caller's records.
 template <class T>
 struct scd2_stored {
   using type = std::decay_t<T>;
 };
+template <>
+struct scd2_stored<std::string_view> {
+  using type = std::string;
+};
 template <class... Ts>
 struct scd2_stored<std::tuple<Ts...>> {
-  using type = std::tuple<std::decay_t<Ts>...>;
+  using type = std::tuple<typename scd2_stored<std::decay_t<Ts>>::type...>;
+};
+template <class A, class B>
+struct scd2_stored<std::pair<A, B>> {
+  using type = std::pair<typename scd2_stored<std::decay_t<A>>::type, typename scd2_stored<std::decay_t<B>>::type>;
 };
 template <class T>
 using scd2_stored_t = typename scd2_stored<std::decay_t<T>>::type;
