@@ -88,7 +88,8 @@ struct history_config {
   // MEMORY_BUDGET_EXCEEDED. Apply's transient working memory and the returned diff are not
   // counted. Note apply builds the new blocks of touched keys before releasing the old ones.
   std::size_t memory_budget = SIZE_MAX;
-  // Keys to size the key index for at the first apply (it grows as needed anyway).
+  // Keys to size the key index for, at least, whenever it grows (it grows as needed anyway);
+  // a hint that would not fit the budget is set aside.
   std::size_t expected_keys = 0;
   // Size of the first arena block; later blocks double up to the arena's maximum.
   std::size_t first_block_bytes = std::size_t{64} << 10;
@@ -1002,6 +1003,8 @@ class history {
       return false;
     }
     grown = detail::scd2_index::with_room_for(wanted, config_.memory_budget - reserved);
+    if (grown.capacity() == 0 && wanted > index_.size() + new_keys)  // the hint is only a hint
+      grown = detail::scd2_index::with_room_for(index_.size() + new_keys, config_.memory_budget - reserved);
     fits = grown.capacity() != 0;
     return fits;
   }

@@ -1,5 +1,7 @@
 // A memory budget makes apply all-or-nothing: a change set that does not fit changes
 // nothing and says MEMORY_BUDGET_EXCEEDED; the history carries on as if it was never sent.
+#include <limits>
+
 #include "scd2/support.hpp"
 
 using namespace scd2_test;
@@ -137,4 +139,22 @@ TEST_CASE("scd2: apply keeps its working buffer for batches of a like size only"
   m.apply(std::vector<change>(changes.begin() + 10000, changes.begin() + 12000));
   CHECK(rows_of(h) == rows_of_model(m));
   CHECK_FALSE(h.check());
+}
+
+TEST_CASE("scd2: an expected_keys hint that does not fit is set aside, not a refusal", "[scd2]") {
+  for (std::size_t hint : {std::size_t{1} << 20, std::numeric_limits<std::size_t>::max() / 2}) {
+    sluice::scd2::history_config config;
+    config.expected_keys = hint;
+    if (hint == std::size_t{1} << 20) config.memory_budget = 1u << 20;  // the hint needs more
+    history h(config);
+    INFO("hint " << hint);
+    for (std::uint64_t key = 0; key < 100; ++key) {
+      const change c = upsert(key, 1, 1);
+      auto result = h.apply(&c, 1);
+      REQUIRE_FALSE(result.error);
+      CHECK(result.applied == 1);
+    }
+    CHECK(h.key_count() == 100);
+    CHECK_FALSE(h.check());
+  }
 }
