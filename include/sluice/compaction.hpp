@@ -88,7 +88,7 @@ struct group {
 // The groups to rewrite, best benefit per byte first, and what was left alone.
 struct plan {
   std::vector<group> groups;
-  std::uint64_t rewrite_bytes = 0;     // sum of the groups' input bytes
+  std::uint64_t rewrite_bytes = 0;     // sum of the groups' input bytes (saturating)
   std::size_t input_files = 0;         // files in all groups
   std::size_t output_files = 0;        // predicted outputs of all groups
   std::size_t ideal_output_files = 0;  // per partition, the ideal count for the planned bytes
@@ -341,8 +341,13 @@ class planner {
         }
       }
       ranges_.push_back({at, best_end});
-      remaining -= best_bytes;
       at = best_end;
+      if (remaining != max_u64) {
+        remaining -= best_bytes;
+      } else {  // the sum saturated (2^64 bytes or more): count what is left again
+        remaining = 0;
+        for (std::size_t i = at; i < giants; ++i) remaining = saturating_add(remaining, records_[i].bytes);
+      }
     }
     for (std::size_t i = giants; i < end; ++i) ranges_.push_back({i, i + 1});
   }
@@ -513,11 +518,12 @@ class planner {
     std::size_t taken = 0;
     for (std::size_t i : rank) {
       const pending& p = pending_[i];
-      if (p.input_bytes > rules_.budget_bytes - out.rewrite_bytes) {
+      const bool unlimited = rules_.budget_bytes == max_u64;  // rewrite_bytes may saturate
+      if (!unlimited && p.input_bytes > rules_.budget_bytes - out.rewrite_bytes) {
         ++out.skipped_budget;
         continue;
       }
-      out.rewrite_bytes += p.input_bytes;
+      out.rewrite_bytes = saturating_add(out.rewrite_bytes, p.input_bytes);
       rank[taken++] = i;
     }
     out.groups.resize(taken);

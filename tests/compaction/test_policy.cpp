@@ -87,3 +87,22 @@ TEST_CASE("no files and a null pointer", "[compaction]") {
   auto bad = compaction::make_plan(static_cast<const compaction::file*>(nullptr), 3, p, 0);
   CHECK_FALSE(bad);
 }
+
+TEST_CASE("partitions of 2^64 bytes or more keep the cap and the unlimited budget", "[compaction]") {
+  compaction::policy p;
+  p.target_bytes = std::uint64_t{1} << 40;
+  p.max_group_bytes = (std::uint64_t{1} << 63) + (std::uint64_t{1} << 62);  // 3/4 of 2^64
+  std::vector<compaction::file> files;
+  const std::uint64_t size = (std::uint64_t{1} << 62) + (std::uint64_t{1} << 61);  // 3/8 of 2^64
+  for (std::uint64_t i = 0; i < 4; ++i) files.push_back({i + 1, size, 1, 0, 0, 0, 0});
+  auto plan = compaction::make_plan(files.data(), files.size(), p, 0);
+  REQUIRE(plan);
+  CHECK(plan->skipped_budget == 0);
+  std::size_t planned = 0;
+  for (const auto& g : plan->groups) {
+    CHECK(g.files.size() <= 2);  // two files reach the cap; three would pass it
+    planned += g.files.size();
+  }
+  CHECK(planned == 4);
+  CHECK(plan->rewrite_bytes == std::numeric_limits<std::uint64_t>::max());  // saturated
+}
