@@ -308,8 +308,10 @@ class planner {
     return !in_range_counts(predict(input), rules_.min_bytes, rules_.max_bytes).empty();
   }
 
-  // Cuts the nonzero files [begin, end) (ascending, total > max_group_bytes) into ranges.
-  void slice(std::size_t begin, std::size_t end) {
+  // Cuts the nonzero files [begin, end) (ascending, total > max_group_bytes) into ranges of
+  // about equal bytes, or, with `whole_outputs`, of whole outputs: the ideal output count of
+  // what remains spread over as few slices as the cap allows.
+  void slice(std::size_t begin, std::size_t end, bool whole_outputs) {
     const std::uint64_t cap = rules_.max_group_bytes;
     std::size_t giants = end;
     while (giants > begin && records_[giants - 1].bytes > cap) --giants;
@@ -322,7 +324,15 @@ class planner {
         ranges_.push_back({at, giants});
         break;
       }
-      const std::uint64_t goal = divide_up(remaining, divide_up(remaining, cap));
+      std::uint64_t goal = divide_up(remaining, divide_up(remaining, cap));
+      if (whole_outputs) {
+        std::uint64_t outputs = ideal_count(predict(remaining), rules_.target_bytes, rules_.min_bytes, rules_.max_bytes);
+        if (outputs == 0) outputs = 1;
+        const std::uint64_t per_output = divide_up(remaining, outputs);
+        const std::uint64_t per_slice = per_output >= cap ? 1 : cap / per_output;
+        const std::uint64_t share = divide_up(outputs, divide_up(outputs, per_slice));
+        if (share < outputs) goal = per_output * share;
+      }
       std::size_t best_end = at + 1;
       std::uint64_t best_bytes = records_[at].bytes;
       std::uint64_t best_distance = max_u64;
@@ -368,6 +378,65 @@ class planner {
       r.output_files = ideal_count(r.output_bytes, rules_.target_bytes, rules_.min_bytes,
                                    rules_.max_bytes);
     }
+  }
+
+  // The ranges' facts, output counts apportioned.
+  void measure_ranges(std::vector<range_facts>& facts) {
+    facts.clear();
+    for (const auto& r : ranges_) {
+      range_facts f;
+      f.begin = r.first;
+      f.end = r.second;
+      measure(f);
+      facts.push_back(f);
+    }
+    apportion(facts);
+  }
+
+  // Whether what the next run would see of a partition planned so (files left out, undersized
+  // remainders) is provably unplannable; an output count past 2^32 never settles.
+  bool settles(const std::vector<range_facts>& facts) const noexcept {
+    std::size_t leftover_files = 0;
+    std::uint64_t leftover_bytes = 0;
+    for (const range_facts& r : facts) {
+      if (!r.kept) {
+        leftover_files += r.end - r.begin;
+        leftover_bytes = saturating_add(leftover_bytes, r.input_bytes);
+        continue;
+      }
+      if (r.output_files > std::numeric_limits<std::uint32_t>::max()) return false;
+      if (!counts_in_range(r.output_bytes, r.output_files, rules_.min_bytes, rules_.max_bytes)) {
+        if (r.output_files != divide_up(r.output_bytes, rules_.max_bytes)) return false;
+        const std::uint64_t remainder = r.output_bytes - (r.output_files - 1) * rules_.max_bytes;
+        ++leftover_files;
+        leftover_bytes = saturating_add(leftover_bytes, remainder);
+      }
+    }
+    return leftover_files <= 1 ||
+           (leftover_files < rules_.min_input_files && leftover_bytes <= rules_.target_bytes);
+  }
+
+  // How well a partition's groups pack: whether they settle (see plan_partition), groups
+  // whose outputs are out of range, and how far their output count is from the ideal count
+  // for their bytes.
+  struct packing_score {
+    bool settled = true;
+    std::size_t out_of_range = 0;
+    std::uint64_t distance = 0;
+  };
+  packing_score score(const std::vector<range_facts>& facts) const noexcept {
+    packing_score result;
+    std::uint64_t bytes = 0, outputs = 0;
+    for (const range_facts& r : facts) {
+      if (!r.kept) continue;
+      bytes = saturating_add(bytes, r.input_bytes);
+      outputs = saturating_add(outputs, r.output_files);
+      if (!counts_in_range(r.output_bytes, r.output_files, rules_.min_bytes, rules_.max_bytes)) ++result.out_of_range;
+    }
+    const std::uint64_t want = ideal_count(predict(bytes), rules_.target_bytes, rules_.min_bytes, rules_.max_bytes);
+    result.distance = outputs > want ? outputs - want : want - outputs;
+    result.settled = settles(facts);
+    return result;
   }
 
   // Moves output counts by one step, where that keeps outputs in range, so the partition's
@@ -436,48 +505,28 @@ class planner {
     if (total <= rules_.max_group_bytes)
       ranges_.push_back({nonzero, span.end});
     else
-      slice(nonzero, span.end);
-
-    facts_.clear();
-    for (const auto& r : ranges_) {
-      range_facts facts;
-      facts.begin = r.first;
-      facts.end = r.second;
-      measure(facts);
-      facts_.push_back(facts);
-    }
-    apportion(facts_);
-
-    // What the next run would see of this partition: files left out, undersized remainders.
-    // Unless that is provably unplannable, plan nothing here, so the next run decides the
-    // same on the same files.
-    std::size_t leftover_files = 0;
-    std::uint64_t leftover_bytes = 0;
-    bool oversized_output = false;
-    for (range_facts& r : facts_) {
-      if (!r.kept) {
-        leftover_files += r.end - r.begin;
-        leftover_bytes = saturating_add(leftover_bytes, r.input_bytes);
-        continue;
-      }
-      if (r.output_files > std::numeric_limits<std::uint32_t>::max()) {
-        r.output_files = std::numeric_limits<std::uint32_t>::max();
-        oversized_output = true;
-      }
-      if (!counts_in_range(r.output_bytes, r.output_files, rules_.min_bytes, rules_.max_bytes)) {
-        if (r.output_files != divide_up(r.output_bytes, rules_.max_bytes)) {
-          oversized_output = true;
-          continue;
-        }
-        const std::uint64_t remainder = r.output_bytes - (r.output_files - 1) * rules_.max_bytes;
-        ++leftover_files;
-        leftover_bytes = saturating_add(leftover_bytes, remainder);
+      slice(nonzero, span.end, false);
+    measure_ranges(facts_);
+    if (ranges_.size() > 1) {
+      // Slices of equal bytes can all sit between two counts that their outputs cannot reach
+      // in range, the partition then missing its ideal count. Slices of whole outputs are
+      // taken instead when they miss it by less, with no more outputs out of range, and
+      // settle whenever the equal slices do.
+      const packing_score equal_bytes = score(facts_);
+      if (equal_bytes.distance != 0) {
+        ranges_.clear();
+        slice(nonzero, span.end, true);
+        measure_ranges(other_facts_);
+        const packing_score whole = score(other_facts_);
+        if ((whole.settled || !equal_bytes.settled) && whole.out_of_range <= equal_bytes.out_of_range &&
+            whole.distance < equal_bytes.distance)
+          facts_.swap(other_facts_);
       }
     }
-    const bool settled =
-        !oversized_output && (leftover_files <= 1 || (leftover_files < rules_.min_input_files &&
-                                                      leftover_bytes <= rules_.target_bytes));
-    if (!settled) {
+
+    // Unless what the next run would see of this partition is provably unplannable, plan
+    // nothing here, so the next run decides the same on the same files.
+    if (!settles(facts_)) {
       skipped_unstable_ += span.end - nonzero;
       return;
     }
@@ -562,7 +611,7 @@ class planner {
   std::vector<partition_span> partitions_;
   std::vector<pending> pending_;
   std::vector<std::pair<std::size_t, std::size_t>> ranges_;
-  std::vector<range_facts> facts_;
+  std::vector<range_facts> facts_, other_facts_;
   std::vector<std::size_t> movable_;
   std::size_t skipped_cool_down_ = 0;
   std::size_t skipped_rewrites_ = 0;

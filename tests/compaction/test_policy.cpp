@@ -106,3 +106,26 @@ TEST_CASE("partitions of 2^64 bytes or more keep the cap and the unlimited budge
   CHECK(planned == 4);
   CHECK(plan->rewrite_bytes == std::numeric_limits<std::uint64_t>::max());  // saturated
 }
+
+TEST_CASE("a partition cut by max_group_bytes reaches its ideal count when a cut allows it", "[compaction]") {
+  compaction::policy p;
+  p.target_bytes = 1000;  // outputs of 750..1800 bytes
+  p.max_group_bytes = 2000;
+  std::vector<compaction::file> files;
+  for (std::uint64_t i = 0; i < 42; ++i) files.push_back({i + 1, 100, 7, 0, 0, 0, 0});
+  auto plan = compaction::make_plan(files.data(), files.size(), p, 0);
+  REQUIRE(plan);
+  // Slices of equal bytes (3 x 1400) could only give one output each: 3 against the ideal 4.
+  CHECK(plan->ideal_output_files == 4);
+  CHECK(plan->output_files == 4);
+  std::size_t planned = 0;
+  for (const auto& g : plan->groups) {
+    CHECK(g.input_bytes <= p.max_group_bytes);
+    for (std::uint32_t i = 0; i < g.output_files; ++i) {
+      CHECK(g.output_file_bytes(i) >= 750);
+      CHECK(g.output_file_bytes(i) <= 1800);
+    }
+    planned += g.files.size();
+  }
+  CHECK(planned == 42);
+}
