@@ -437,9 +437,10 @@ std::string to_json_line(const dead_letter<Payload>& letter) {
 }
 
 // Parses one line written by append_json_line (a trailing newline is allowed; unknown keys
-// are skipped). A "code" of 0 parses to std::error_code() whatever the "domain". Errors:
-// ENCODING_CORRUPT for malformed JSON or fields, ENCODING_VERSION_UNSUPPORTED,
-// UNREGISTERED_TAXONOMY.
+// are skipped; a header's "name" and "value" may come in either order). A "code" of 0 parses
+// to std::error_code() whatever the "domain". Errors: ENCODING_CORRUPT for malformed JSON or
+// fields (a missing "format", "version", "domain" or "code" included),
+// ENCODING_VERSION_UNSUPPORTED for a version this program does not read, UNREGISTERED_TAXONOMY.
 template <class Payload>
 result<dead_letter<Payload>> parse_json_line(std::string_view line) {
   const auto corrupt = errc::encoding_corrupt;
@@ -447,7 +448,7 @@ result<dead_letter<Payload>> parse_json_line(std::string_view line) {
   dead_letter<Payload> letter;
   std::string key, text, domain, payload_bytes;
   std::int64_t number = 0, code = 0, version = 0;
-  bool has_domain = false, has_code = false, has_format = false;
+  bool has_domain = false, has_code = false, has_format = false, has_version = false;
   if (!in.expect('{')) return corrupt;
   if (!in.consume('}')) {
     do {
@@ -459,6 +460,7 @@ result<dead_letter<Payload>> parse_json_line(std::string_view line) {
         has_format = true;
       } else if (name == "version") {
         good = in.integer(version);
+        has_version = true;
       } else if (name == "domain") {
         good = in.string(domain);
         has_domain = true;
@@ -501,12 +503,23 @@ result<dead_letter<Payload>> parse_json_line(std::string_view line) {
         good = in.expect('[');
         if (good && !in.consume(']')) {
           do {
+            // {"name": ..., "value": ...}, both once, in either order.
             dead_letter_header header;
-            std::string name_key, value_key;
-            good = in.expect('{') && in.string(name_key) && name_key == "name" && in.expect(':') &&
-                   detail::read_json_bytes(in, header.name) && in.expect(',') &&
-                   in.string(value_key) && value_key == "value" && in.expect(':') &&
-                   detail::read_json_bytes(in, header.value) && in.expect('}');
+            bool has_name = false, has_value = false;
+            good = in.expect('{');
+            while (good) {
+              std::string header_key;
+              good = in.string(header_key) && in.expect(':');
+              if (good && header_key == "name" && !has_name) {
+                good = has_name = detail::read_json_bytes(in, header.name);
+              } else if (good && header_key == "value" && !has_value) {
+                good = has_value = detail::read_json_bytes(in, header.value);
+              } else {
+                good = false;
+              }
+              if (!good || !in.consume(',')) break;
+            }
+            good = good && has_name && has_value && in.expect('}');
             if (good) letter.headers.push_back(std::move(header));
           } while (good && in.consume(','));
           good = good && in.expect(']');
@@ -521,7 +534,7 @@ result<dead_letter<Payload>> parse_json_line(std::string_view line) {
     } while (in.consume(','));
     if (!in.expect('}')) return corrupt;
   }
-  if (!in.at_end() || !has_format || !has_domain || !has_code) return corrupt;
+  if (!in.at_end() || !has_format || !has_version || !has_domain || !has_code) return corrupt;
   if (version != dead_letter_format_version) return errc::encoding_version_unsupported;
   if (std::error_code problem = detail::resolve_error(domain, code, letter.error)) return problem;
   return letter;

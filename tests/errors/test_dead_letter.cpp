@@ -133,6 +133,10 @@ TEST_CASE("the JSON reader accepts other valid spellings and rejects malformed l
       R"({"format":"sluice.dead_letter","version":1,"domain":"sluice","code":01})",
       R"({"format":"sluice.dead_letter","version":1,"domain":"sluice","code":4.5})",
       R"({"format":"other","version":1,"domain":"sluice","code":400})",
+      R"({"format":"sluice.dead_letter","domain":"sluice","code":400})",  // no version
+      R"({"format":"sluice.dead_letter","version":1,"domain":"sluice","code":400,"headers":[{"name":"a"}]})",
+      R"({"format":"sluice.dead_letter","version":1,"domain":"sluice","code":400,"headers":[{"name":"a","name":"b","value":"c"}]})",
+      R"({"format":"sluice.dead_letter","version":1,"domain":"sluice","code":400,"headers":[{"name":"a","value":"b","x":1}]})",
   };
   for (const char* text : bad) {
     INFO(text);
@@ -140,6 +144,13 @@ TEST_CASE("the JSON reader accepts other valid spellings and rejects malformed l
     REQUIRE_FALSE(parsed);
     CHECK(parsed.error() == errc::encoding_corrupt);
   }
+  // A header's name and value may come in either order.
+  auto swapped = sluice::parse_json_line<std::string>(
+      R"({"format":"sluice.dead_letter","version":1,"domain":"sluice","code":400,"headers":[{"value":"v","name":"n"}]})");
+  REQUIRE(swapped);
+  REQUIRE(swapped->headers.size() == 1);
+  CHECK(swapped->headers[0].name == "n");
+  CHECK(swapped->headers[0].value == "v");
   auto future = sluice::parse_json_line<std::string>(
       R"({"format":"sluice.dead_letter","version":2,"domain":"sluice","code":400})");
   REQUIRE_FALSE(future);
