@@ -28,6 +28,7 @@ class scd2_block_pool {
       : granule_(other.granule_),
         arena_(std::move(other.arena_)),
         heads_(std::move(other.heads_)),
+        listed_bytes_(std::exchange(other.listed_bytes_, 0)),
         live_bytes_(std::exchange(other.live_bytes_, 0)),
         free_bytes_(std::exchange(other.free_bytes_, 0)) {
     other.heads_.clear();
@@ -38,6 +39,7 @@ class scd2_block_pool {
       arena_ = std::move(other.arena_);
       heads_ = std::move(other.heads_);
       other.heads_.clear();
+      listed_bytes_ = std::exchange(other.listed_bytes_, 0);
       live_bytes_ = std::exchange(other.live_bytes_, 0);
       free_bytes_ = std::exchange(other.free_bytes_, 0);
     }
@@ -77,14 +79,13 @@ class scd2_block_pool {
   // Makes sure that releasing a block of `bytes` later allocates nothing (the free list of
   // its class exists): an apply calls it while building, so that installing cannot fail.
   void prepare_release(std::size_t bytes) {
-    const std::size_t index = class_of(bytes);
-    if (index >= heads_.size()) heads_.resize(index + 1, nullptr);
+    if (bytes > listed_bytes_) list_class_of(bytes);
   }
 
   // Returns a block of `bytes` (the size it was allocated for) to its class's free list.
   void release(void* block, std::size_t bytes) {
+    if (bytes > listed_bytes_) list_class_of(bytes);
     const std::size_t index = class_of(bytes);
-    if (index >= heads_.size()) heads_.resize(index + 1, nullptr);
     *static_cast<void**>(block) = heads_[index];
     heads_[index] = block;
     const std::size_t capacity = granules_of_class(index) * granule_;
@@ -101,6 +102,12 @@ class scd2_block_pool {
   std::size_t free_bytes() const noexcept { return free_bytes_; }
 
  private:
+  // Extends the free lists to the class of `bytes` (and every smaller one).
+  void list_class_of(std::size_t bytes) {
+    const std::size_t index = class_of(bytes);
+    if (index >= heads_.size()) heads_.resize(index + 1, nullptr);
+    listed_bytes_ = granules_of_class(heads_.size() - 1) * granule_;
+  }
   std::size_t class_of(std::size_t bytes) const noexcept {
     std::size_t granules = (bytes + granule_ - 1) / granule_;
     if (granules <= exact_classes) return granules;
@@ -124,6 +131,7 @@ class scd2_block_pool {
   std::size_t granule_;
   arena arena_;
   std::vector<void*> heads_;  // free list per class, linked through the blocks' first word
+  std::size_t listed_bytes_ = 0;  // blocks up to this size have a free list in heads_
   std::size_t live_bytes_ = 0;
   std::size_t free_bytes_ = 0;
 };
