@@ -300,6 +300,10 @@ struct hasher<T, std::enable_if_t<std::is_integral_v<T> || std::is_enum_v<T>>> :
     if constexpr (std::is_enum_v<T>) {
       return hasher<std::underlying_type_t<T>>{seed()}.hash(
           static_cast<std::underlying_type_t<T>>(value));
+    } else if constexpr (std::is_same_v<T, char> || std::is_same_v<T, wchar_t>) {
+      // Signed on some platforms, unsigned on others: hashed as the unsigned type of their
+      // width, so the same character gives the same hash everywhere.
+      return hash_u64(static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(value)), seed());
     } else if constexpr (std::is_signed_v<T>) {
       return hash_u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(value)), seed());
     } else {

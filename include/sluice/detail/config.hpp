@@ -1,11 +1,33 @@
 // Shared configuration: the versioned namespace and the feature switches every header uses.
 #pragma once
 
+// SLUICE_HASH_DISPATCH (see sluice/hash.hpp), defined empty or non-zero: 1 when requested.
+#if defined(SLUICE_HASH_DISPATCH)
+#if (SLUICE_HASH_DISPATCH + 0) != 0 || (1 - SLUICE_HASH_DISPATCH - 1) == 2
+#define SLUICE_DETAIL_HASH_DISPATCH_REQUESTED 1
+#endif
+#endif
+
 // All public names live in an inline namespace named after the ABI version, so two
-// incompatible versions of sluice linked into one program never collide at link time.
+// incompatible versions of sluice linked into one program never collide at link time. The
+// name also carries the SIMD configuration the hash kernels are compiled for: translation
+// units built with different flags (-mavx2, NEON, SLUICE_HASH_DISPATCH) compile different
+// bodies for the same inline functions, and each must keep its own rather than the linker
+// picking one (a baseline unit could otherwise run AVX2 code). Objects can still be shared
+// between such units through the user's own types; their layout and values are the same.
+#if (defined(__x86_64__) || defined(__i386__) || defined(_M_X64)) && defined(__AVX2__)
+#define SLUICE_DETAIL_ABI v0_avx2
+#elif (defined(__x86_64__) || defined(__i386__) || defined(_M_X64)) && \
+    defined(SLUICE_DETAIL_HASH_DISPATCH_REQUESTED)
+#define SLUICE_DETAIL_ABI v0_dispatch
+#elif defined(__ARM_NEON)
+#define SLUICE_DETAIL_ABI v0_neon
+#else
+#define SLUICE_DETAIL_ABI v0
+#endif
 #define SLUICE_NAMESPACE_BEGIN \
   namespace sluice {           \
-  inline namespace v0 {
+  inline namespace SLUICE_DETAIL_ABI {
 #define SLUICE_NAMESPACE_END \
   }                          \
   }

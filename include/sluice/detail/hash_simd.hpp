@@ -4,15 +4,11 @@
 
 #include "sluice/detail/hash_core.hpp"
 
-// SLUICE_HASH_DISPATCH: define it (empty or non-zero) before including sluice/hash.hpp to let
+// SLUICE_HASH_DISPATCH: define it (empty or non-zero) before including any sluice header to let
 // a binary built for baseline x86-64 use the AVX2 kernel at run time when the CPU has AVX2.
 // Without it, the kernel is chosen at compile time from the target flags (-mavx2, ...).
 // Ignored on other architectures and where the target flags already enable AVX2.
-#if defined(SLUICE_HASH_DISPATCH)
-#if (SLUICE_HASH_DISPATCH + 0) != 0 || (1 - SLUICE_HASH_DISPATCH - 1) == 2
-#define SLUICE_DETAIL_HASH_DISPATCH_REQUESTED 1
-#endif
-#endif
+// (SLUICE_DETAIL_HASH_DISPATCH_REQUESTED is worked out in config.hpp.)
 
 // 1 when the SSE2 kernel is compiled in (every x86-64 target).
 #if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__) || defined(_M_X64))
