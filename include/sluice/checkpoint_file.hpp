@@ -20,11 +20,11 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
-#include <mutex>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -155,8 +155,7 @@ inline std::error_code write_snapshot_file(const std::string& path, std::string_
       char prefix[snapshot_prefix_size];
       const long got = detail::snapshot_read_prefix(existing.get(), prefix, sizeof prefix);
       if (got < 0) return detail::snapshot_errno(errno);
-      const std::string_view on_disk_prefix(prefix, static_cast<std::size_t>(got));
-      auto on_disk = snapshot_epoch(on_disk_prefix);
+      auto on_disk = snapshot_epoch(std::string_view(prefix, static_cast<std::size_t>(got)));
       if (on_disk && std::memcmp(prefix, snapshot.data(), 4) == 0 && *on_disk > *epoch)
         return make_error_code(errc::stale_writer);
       struct stat status {};

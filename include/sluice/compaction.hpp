@@ -567,12 +567,13 @@ class planner {
     std::size_t taken = 0;
     for (std::size_t i : rank) {
       const pending& p = pending_[i];
-      const bool unlimited = rules_.budget_bytes == max_u64;  // rewrite_bytes may saturate
-      if (!unlimited && p.input_bytes > rules_.budget_bytes - out.rewrite_bytes) {
+      // Saturating: an unlimited budget takes every group, even past 2^64 bytes in all.
+      const std::uint64_t with = saturating_add(out.rewrite_bytes, p.input_bytes);
+      if (with > rules_.budget_bytes) {
         ++out.skipped_budget;
         continue;
       }
-      out.rewrite_bytes = saturating_add(out.rewrite_bytes, p.input_bytes);
+      out.rewrite_bytes = with;
       rank[taken++] = i;
     }
     out.groups.resize(taken);

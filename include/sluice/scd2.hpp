@@ -613,10 +613,10 @@ class history {
   // With the seed passed in: a loop that keeps it in a local lets the compiler derive the
   // hash's seed keys once (stores into a vector of hashes may alias config_.seed).
   static std::uint64_t hash_of_record(const record_type& record, std::uint64_t seed) {
-    if constexpr (std::is_same<std::decay_t<decltype(Traits::key(record))>, key_type>::value)
+    // Directly when hasher<key_type> takes the key as returned (the stored type itself, or a
+    // string_view of a std::string key), else through a stored-type copy.
+    if constexpr (detail::scd2_hashes_directly<hasher<key_type>, decltype(Traits::key(record))>::value)
       return hasher<key_type>{seed}.hash(Traits::key(record));
-    else if constexpr (std::is_same<std::decay_t<decltype(Traits::key(record))>, std::string_view>::value)
-      return hasher<std::string_view>{seed}.hash(Traits::key(record));  // as hasher<std::string>
     else
       return hasher<key_type>{seed}.hash(key_type(Traits::key(record)));
   }

@@ -84,7 +84,7 @@ class scd2_block_pool {
 
   // Returns a block of `bytes` (the size it was allocated for) to its class's free list.
   void release(void* block, std::size_t bytes) {
-    if (bytes > listed_bytes_) list_class_of(bytes);
+    prepare_release(bytes);
     const std::size_t index = class_of(bytes);
     *static_cast<void**>(block) = heads_[index];
     heads_[index] = block;

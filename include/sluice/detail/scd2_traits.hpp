@@ -36,6 +36,13 @@ struct scd2_stored<std::pair<A, B>> {
 template <class T>
 using scd2_stored_t = typename scd2_stored<std::decay_t<T>>::type;
 
+// Whether a hasher's hash() accepts an A as it is.
+template <class Hasher, class A, class = void>
+struct scd2_hashes_directly : std::false_type {};
+template <class Hasher, class A>
+struct scd2_hashes_directly<Hasher, A, std::void_t<decltype(std::declval<const Hasher&>().hash(std::declval<A>()))>>
+    : std::true_type {};
+
 template <class Traits, class = void>
 struct scd2_has_untracked : std::false_type {};
 template <class Traits>
