@@ -53,18 +53,21 @@ struct row {
   double value = 0;
   std::string unit;
   double ratio = 0;          // 0: no ratio for this row
-  // The bound the ratio must meet: ">= 1.2" or "<= 1.3", optionally followed by words
-  // ("<= 1.3 hash64 cost"); empty when none. The report says whether it was met.
+  // The bound the ratio (or, when there is none, the value) must meet: ">= 1.2" or "<= 1.3",
+  // optionally followed by words ("<= 1.3 hash64 cost"); empty when none. The report says
+  // whether it was met.
   std::string target;
 };
 
-// "yes"/"no" when `r.target` is a bound on `r.ratio`, "" otherwise.
+// "yes"/"no" when `r.target` is a bound on `r.ratio` (or, for a row without a ratio, on
+// `r.value`: bytes per key, say), "" otherwise.
 inline const char* target_met(const row& r) {
   double bound = 0;
   char op[3] = {};
   if (r.target.size() < 4 || std::sscanf(r.target.c_str(), "%2[<>=] %lf", op, &bound) != 2) return "";
-  if (std::strcmp(op, ">=") == 0) return r.ratio >= bound ? "yes" : "no";
-  if (std::strcmp(op, "<=") == 0) return r.ratio <= bound ? "yes" : "no";
+  const double measured = r.ratio != 0 ? r.ratio : r.value;
+  if (std::strcmp(op, ">=") == 0) return measured >= bound ? "yes" : "no";
+  if (std::strcmp(op, "<=") == 0) return measured <= bound ? "yes" : "no";
   return "";
 }
 

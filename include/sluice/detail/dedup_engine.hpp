@@ -609,10 +609,16 @@ class dedup_engine {
 
   // Table sizing. Cuckoo inserts stay cheap while about 80% of the slots hold live keys; the
   // table grows at 27/32 in use to 3/4, and shrinks back to 3/4 when under a quarter is held.
-  // (Rounded so that small tables keep free slots too: a restore, which places keys in
-  // another order, must find room for everything the original held in the same space.)
-  static std::size_t fill_limit(std::size_t slots) noexcept { return slots - (slots * 5 + 31) / 32; }
-  static std::size_t slots_for(std::size_t keys) noexcept { return keys + keys / 3 + 1; }
+  // Fingerprint slots take 20 bytes, so their tables run fuller (from 21/25 to 9/10) to stay
+  // within 24 bytes per key. (Rounded so that small tables keep free slots too: a restore,
+  // which places keys in another order, must find room for everything the original held in
+  // the same space.)
+  static std::size_t fill_limit(std::size_t slots) noexcept {
+    return Storage::fingerprint ? slots - (slots + 9) / 10 : slots - (slots * 5 + 31) / 32;
+  }
+  static std::size_t slots_for(std::size_t keys) noexcept {
+    return Storage::fingerprint ? keys + keys / 21 * 4 + keys % 21 * 4 / 21 + 1 : keys + keys / 3 + 1;
+  }
 
   // Grows the table so that one more key fits (doubling while small); `charged` as for rebuild.
   bool grow(bool charged = true) noexcept {
