@@ -1,6 +1,7 @@
 // Checkpoints: round trips continue with identical verdicts; damaged input is refused cleanly.
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -233,4 +234,38 @@ TEST_CASE("restore refuses expiries and counters that no stream can produce", "[
     reseal(one_more);
     CHECK(u64_dedup::restore(one_more).error() == sluice::errc::checkpoint_corrupt);
   }
+}
+
+TEST_CASE("a state saved under its budget restores under it when expiries saturate", "[dedup]") {
+  // A window of INT64_MAX ("remember forever") gives every key the expiry INT64_MAX, at the far
+  // end of the oldest time bucket. The table's estimate of expired keys once counted them all
+  // as expired, so it never grew at its fill limit: cuckoo moves packed it to almost every
+  // slot, and a restore, placing the keys in another order, needed a stash the budget refused.
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  int restored = 0;
+  for (std::size_t extra = 4000; extra < 24000; extra += 1000) {
+    CAPTURE(extra);
+    sluice::window_dedup_config config;
+    config.window = max;
+    config.allowed_lateness = 13;
+    config.seed = 1;
+    config.memory_budget = u64_dedup::create(config).value().stats().bytes + extra;
+    auto d = u64_dedup::create(config).value();
+    std::uint64_t id = 0;
+    std::int64_t t = max - 1'000'000;
+    for (int i = 0; i < 3000; ++i) d.offer({id++ * 0x9E3779B97F4A7C15ull, t++});
+    std::string snapshot;
+    REQUIRE_FALSE(d.save(snapshot));
+    auto again = u64_dedup::restore(snapshot);
+    REQUIRE(again);
+    d = std::move(again).value();
+    for (int i = 0; i < 20000; ++i) d.offer({id++ * 0x9E3779B97F4A7C15ull, t++});  // mostly over_budget
+    snapshot.clear();
+    REQUIRE_FALSE(d.save(snapshot));
+    auto last = u64_dedup::restore(snapshot);
+    REQUIRE(last);
+    CHECK(last.value().stats().live_keys == d.stats().live_keys);
+    ++restored;
+  }
+  CHECK(restored == 20);
 }

@@ -136,6 +136,7 @@ class dedup_engine {
     std::uint64_t base = 0;  // first expiry (unsigned space) of the bucket
     std::uint64_t last = 0;  // last expiry of the bucket
     std::size_t keys = 0;    // keys held whose expiry falls in the bucket
+    std::uint64_t lowest = ~std::uint64_t{0};  // lowest expiry given to a key here (never raised)
     std::conditional_t<Storage::uses_arena, arena, dedup_no_arena> strings;
   };
 
@@ -365,7 +366,7 @@ class dedup_engine {
     if (slot == nullptr) return insert_status::no_memory;
     std::memcpy(slot, key_bytes, key_size);
     fill(slot, tag, e);
-    ++buckets_[b].keys;
+    note_key(buckets_[b], e);
     ++held_;
     return insert_status::ok;
   }
@@ -597,13 +598,17 @@ class dedup_engine {
 
   // Held keys minus an estimate of the expired ones, whose slots new keys may take: only the
   // oldest bucket can hold expired keys, about in proportion to how far W is into it.
+  // Counted from the lowest expiry the bucket holds: when expiries bunch at its end (saturated
+  // at INT64_MAX, say), none has expired yet.
   std::uint64_t in_use() const noexcept {
     if (buckets_.empty()) return held_;
     const bucket& oldest = buckets_.front();
     const std::uint64_t w = dedup_to_unsigned(watermark_);
-    if (w < oldest.base) return held_;
-    const std::uint64_t elapsed = w - oldest.base + 1;  // < span_: the bucket is not freed
-    const std::uint64_t parts = span_ >= 1024 ? elapsed / (span_ / 1024) : elapsed * 1024 / span_;
+    const std::uint64_t from = oldest.lowest > oldest.base ? oldest.lowest : oldest.base;
+    if (w < from) return held_;
+    const std::uint64_t width = oldest.last - from + 1;  // a bucket spans less than 2^63
+    const std::uint64_t elapsed = w - from + 1;          // < width: the bucket is not freed
+    const std::uint64_t parts = width >= 1024 ? elapsed / (width / 1024) : elapsed * 1024 / width;
     return held_ - oldest.keys * (parts < 1024 ? parts : 1024) / 1024;
   }
 
@@ -660,9 +665,14 @@ class dedup_engine {
       return false;
     }
     fill(slot, tag_of(p.hash), fresh);
-    ++buckets_[b].keys;
+    note_key(buckets_[b], fresh);
     ++held_;
     return true;
+  }
+
+  static void note_key(bucket& b, std::uint64_t e) noexcept {
+    ++b.keys;
+    if (e < b.lowest) b.lowest = e;
   }
 
   // Gives the held key at `at` (expiry `held`) the expiry `fresh`; a key behind a pointer is
@@ -679,7 +689,7 @@ class dedup_engine {
         std::memcpy(slot, key_bytes, key_size);
       }
       --buckets_[from].keys;
-      ++buckets_[to].keys;
+      note_key(buckets_[to], fresh);
     }
     dedup_store(slot + offset_at, static_cast<Offset>(fresh - base_));
     return true;
