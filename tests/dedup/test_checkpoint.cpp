@@ -155,6 +155,22 @@ TEST_CASE("future versions, foreign key types and inconsistent content are refus
   reseal(twice);
   CHECK(u64_dedup::restore(twice).error() == sluice::errc::checkpoint_corrupt);
 
+  // The same string key twice: stored keys point into arenas, so two copies of one text must
+  // still be recognized as one key. Entries are an expiry, a one-byte length and the text.
+  sluice::window_dedup_config text_config;
+  text_config.window = 100;
+  auto text = text_dedup::create(text_config).value();
+  text.offer({"aa", 0});
+  text.offer({"bb", 0});
+  std::string text_bytes;
+  REQUIRE_FALSE(text.save(text_bytes));
+  REQUIRE(text_bytes.size() == header + 2 * 11 + 4);
+  REQUIRE(text_dedup::restore(text_bytes));
+  std::string text_twice = text_bytes;
+  text_twice.replace(header + 11, 11, text_bytes.substr(header, 11));
+  reseal(text_twice);
+  CHECK(text_dedup::restore(text_twice).error() == sluice::errc::checkpoint_corrupt);
+
   // An expiry beyond anything the watermark allows.
   std::string far_future = bytes;
   std::memset(&far_future[header], 0xFF, 7);
@@ -268,4 +284,41 @@ TEST_CASE("a state saved under its budget restores under it when expiries satura
     ++restored;
   }
   CHECK(restored == 20);
+}
+
+TEST_CASE("a state saved under its budget restores under it when flooded keys fill the stash", "[dedup]") {
+  // 600 keys whose placement hashes agree in their top 22 bits (a flood on a known seed) share
+  // their two lines in any table of up to 2^22 lines, so most of those held go to the stash.
+  // A restore used to try table sizes one line apart from the largest that fits without a
+  // stash, and to keep the stash's doubled capacity: a few such budgets refused the snapshot.
+  const std::uint64_t seed = 0x5EED;
+  const sluice::seeded_hash keyed(seed);
+  using codec = sluice::detail::dedup_exact_storage<std::uint64_t>::codec;
+  std::vector<std::uint64_t> keys;
+  std::uint64_t target = 0;
+  for (std::uint64_t i = 0; keys.size() < 600; ++i) {
+    const std::uint64_t k = i * 0x9E3779B97F4A7C15ull;
+    const std::uint64_t top = codec::hash(k, keyed) >> 42;
+    if (keys.empty()) target = top;
+    if (top == target) keys.push_back(k);
+  }
+  int restored = 0;
+  for (std::size_t extra = 1000; extra <= 12000; extra += 250) {
+    CAPTURE(extra);
+    sluice::window_dedup_config config;
+    config.window = 1000;
+    config.seed = seed;
+    config.memory_budget = u64_dedup::create(config).value().stats().bytes + extra;
+    auto d = u64_dedup::create(config).value();
+    for (std::uint64_t k : keys) d.offer({k, 0});  // some remembered, the rest over_budget
+    REQUIRE(d.stats().over_budget > 0);
+    std::string snapshot;
+    REQUIRE_FALSE(d.save(snapshot));
+    auto again = u64_dedup::restore(snapshot);
+    REQUIRE(again);
+    CHECK(again.value().stats().live_keys == d.stats().live_keys);
+    CHECK(again.value().stats().bytes <= config.memory_budget);
+    ++restored;
+  }
+  CHECK(restored == 45);
 }

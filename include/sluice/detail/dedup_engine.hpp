@@ -359,7 +359,7 @@ class dedup_engine {
     if (b == npos) return insert_status::no_memory;
     const std::uint16_t tag = tag_of(hash);
     auto same = [&](const unsigned char* slot) {
-      return load_offset(slot) > held_above_ && tag_matches(slot, tag) && std::memcmp(slot, key_bytes, key_size) == 0;
+      return load_offset(slot) > held_above_ && tag_matches(slot, tag) && same_stored_key(slot, key_bytes);
     };
     if (find(hash, same) != nullptr) return insert_status::duplicate_key;
     unsigned char* slot = room_for(hash, true);
@@ -395,6 +395,7 @@ class dedup_engine {
   // the budget, shrinks the table to the largest size that fits, if the keys fit in it.
   bool recount(std::size_t fixed_bytes) noexcept {
     if constexpr (Storage::uses_arena) pack_strings();
+    fit_stash();
     std::size_t total = fixed_bytes + buckets_.capacity() * sizeof(bucket) + keys_.bytes() + stash_.capacity();
     for (const bucket& b : buckets_) total += b.strings.reserved();
     bytes_ = total;
@@ -404,12 +405,47 @@ class dedup_engine {
     // Keys that find no room go to the stash, so a smaller table may fit where a larger one
     // overflowed (the original may have held some keys in its stash).
     std::size_t lines = (settings_.memory_budget - others) / table::line_bytes;
-    for (int attempt = 0; attempt < 8 && lines >= 2; ++attempt, --lines)
-      if (rebuild(lines, false) && bytes_ <= settings_.memory_budget) return true;
+    for (int attempt = 0; attempt < 8 && lines >= 2; ++attempt) {
+      if (!rebuild(lines, false)) {
+        --lines;
+        continue;
+      }
+      const std::size_t before = stash_.capacity();
+      fit_stash();
+      bytes_ -= before - stash_.capacity();
+      if (bytes_ <= settings_.memory_budget) return true;
+      // The stash took more than the table left over: give up that much table, and a line.
+      const std::size_t fewer = (bytes_ - settings_.memory_budget) / table::line_bytes + 1;
+      lines = lines > fewer ? lines - fewer : 0;
+    }
     return false;
   }
 
  private:
+  // Restore support: whether two stored keys are the same key. Keys whose bytes live in an
+  // arena are stored as pointers, so they are compared by their checkpoint encoding.
+  static bool same_stored_key(const unsigned char* a, const unsigned char* b) {
+    if constexpr (Storage::uses_arena) {
+      std::string first, second;
+      byte_writer<std::string> first_out(first), second_out(second);
+      Storage::encode(a, first_out);
+      Storage::encode(b, second_out);
+      return first == second;
+    } else {
+      return std::memcmp(a, b, key_size) == 0;
+    }
+  }
+
+  // Restore support: the stash grows by doubling; a restore keeps exactly what it holds, as
+  // the original's doubling may have left it less room than the restore's layout needs.
+  void fit_stash() noexcept {
+    if (stash_.capacity() == stash_.size()) return;
+    std::vector<unsigned char> exact;
+    exact.reserve(stash_.size());
+    exact.insert(exact.end(), stash_.begin(), stash_.end());
+    stash_.swap(exact);
+  }
+
   // Restore support: moves each bucket's strings into one block of exactly their size, which
   // no arena that held them can undercut, so a restore never needs more than the original.
   void pack_strings() noexcept {
