@@ -265,7 +265,7 @@ TEST_CASE("a state saved under its budget restores under it when expiries satura
     config.window = max;
     config.allowed_lateness = 13;
     config.seed = 1;
-    config.memory_budget = u64_dedup::create(config).value().stats().bytes + extra;
+    config.memory_budget = static_cast<std::size_t>(u64_dedup::create(config).value().stats().bytes) + extra;
     auto d = u64_dedup::create(config).value();
     std::uint64_t id = 0;
     std::int64_t t = max - 1'000'000;
@@ -308,7 +308,7 @@ TEST_CASE("a state saved under its budget restores under it when flooded keys fi
     sluice::window_dedup_config config;
     config.window = 1000;
     config.seed = seed;
-    config.memory_budget = u64_dedup::create(config).value().stats().bytes + extra;
+    config.memory_budget = static_cast<std::size_t>(u64_dedup::create(config).value().stats().bytes) + extra;
     auto d = u64_dedup::create(config).value();
     for (std::uint64_t k : keys) d.offer({k, 0});  // some remembered, the rest over_budget
     REQUIRE(d.stats().over_budget > 0);
