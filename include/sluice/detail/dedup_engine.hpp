@@ -410,9 +410,7 @@ class dedup_engine {
         --lines;
         continue;
       }
-      const std::size_t before = stash_.capacity();
       fit_stash();
-      bytes_ -= before - stash_.capacity();
       if (bytes_ <= settings_.memory_budget) return true;
       // The stash took more than the table left over: give up that much table, and a line.
       const std::size_t fewer = (bytes_ - settings_.memory_budget) / table::line_bytes + 1;
@@ -443,6 +441,7 @@ class dedup_engine {
     std::vector<unsigned char> exact;
     exact.reserve(stash_.size());
     exact.insert(exact.end(), stash_.begin(), stash_.end());
+    bytes_ -= stash_.capacity() - exact.capacity();
     stash_.swap(exact);
   }
 
