@@ -161,6 +161,53 @@ TEST_CASE("the JSON reader accepts other valid spellings and rejects malformed l
     CHECK_FALSE(sluice::parse_json_line<std::string>(std::string_view(line).substr(0, cut)));
 }
 
+TEST_CASE("the JSON reader decodes every escape JSON allows and the writer uses the short ones", "[errors]") {
+  const std::string head = R"({"format":"sluice.dead_letter","version":1,"domain":"sluice","code":400,"payload":")";
+  auto payload_of = [&](const std::string& escaped) {
+    return sluice::parse_json_line<std::string>(head + escaped + "\"}");
+  };
+  struct decoded {
+    const char* escaped;
+    std::string bytes;
+  };
+  const decoded good[] = {
+      {R"(\"\\\/\b\f\n\r\t)", "\"\\/\b\f\n\r\t"},
+      {R"(\u0000)", std::string(1, '\0')},
+      {R"(\u0041\u00e9\u00E9)", "A\xC3\xA9\xC3\xA9"},                    // 1 and 2 bytes
+      {R"(\u20ac\uFFFF)", "\xE2\x82\xAC\xEF\xBF\xBF"},                      // 3 bytes
+      {R"(\ud83d\ude00\uD800\uDC00\uDBFF\uDFFF)", "\xF0\x9F\x98\x80\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"},  // pairs
+  };
+  for (const decoded& d : good) {
+    INFO(d.escaped);
+    auto letter = payload_of(d.escaped);
+    REQUIRE(letter);
+    CHECK(letter->payload == d.bytes);
+  }
+  const char* bad[] = {
+      R"(\udc00)",          // a low surrogate alone
+      R"(\ud83d\u0041)",    // a high surrogate followed by no low one
+      R"(\ud83d\ud83d)",    // ... or by another high one
+      R"(\ud83dx)",         // ... or by plain text
+      R"(\u12G4)", R"(\u12)", R"(\U0041)", R"(\a)", R"(\)",
+  };
+  for (const char* escaped : bad) {
+    INFO(escaped);
+    auto letter = payload_of(escaped);
+    REQUIRE_FALSE(letter);
+    CHECK(letter.error() == errc::encoding_corrupt);
+  }
+
+  // The writer escapes the control characters that have short forms with them.
+  dead_letter<std::string> letter;
+  letter.error = errc::late_event;
+  letter.payload = "\b\f\r\t\n";
+  const std::string line = sluice::to_json_line(letter);
+  CHECK(line.find(R"("payload":"\b\f\r\t\n")") != std::string::npos);
+  auto back = sluice::parse_json_line<std::string>(line);
+  REQUIRE(back);
+  CHECK(*back == letter);
+}
+
 TEST_CASE("decoding hostile bytes returns an error and never crashes", "[errors]") {
   sluice_test::rng rng(0xBADB17E5);
   const auto acceptable = [](const std::error_code& ec) {
