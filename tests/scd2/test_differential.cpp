@@ -1,5 +1,7 @@
 // The backbone: random change sets (late, duplicate, conflicting, deleted, resurrected keys)
 // in random orders and batch splits, against the naive model.
+#include <algorithm>
+
 #include "scd2/support.hpp"
 
 using namespace scd2_test;
@@ -155,6 +157,45 @@ TEST_CASE("scd2: wide key spaces with big batches", "[scd2]") {
     for (const auto& batch : random_batches(random, changes, 1500))
       apply_both(h, m, replayed, batch, false, round % 2 == 1 ? &kept : nullptr);
   }
+}
+
+TEST_CASE("scd2: keys whose hashes share the radix sort's 33 bits still group apart", "[scd2]") {
+  // A batch of 512 changes or more is sorted by the top 33 bits of its keys' hashes, and runs
+  // that share them are finished by insertion; random keys rarely share them (one pair in
+  // about 2^33). A birthday search over 2^19 keys finds such pairs; their changes, interleaved
+  // in one batch, must give the rows of small batches and of the model.
+  const sluice::hasher<std::uint64_t> hash(0);  // the seed of a default history
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> tops;  // (top 33 bits, key)
+  for (std::uint64_t k = 0; k < (std::uint64_t{1} << 19); ++k) tops.push_back({hash.hash(k) >> 31, k});
+  std::sort(tops.begin(), tops.end());
+  std::vector<std::uint64_t> sharing;
+  for (std::size_t i = 1; i < tops.size(); ++i)
+    if (tops[i].first == tops[i - 1].first) {
+      sharing.push_back(tops[i - 1].second);
+      sharing.push_back(tops[i].second);
+    }
+  REQUIRE(sharing.size() >= 8);
+
+  sluice_test::rng random(0x5cd2'0033);
+  std::vector<change> changes;
+  for (std::uint64_t id : sharing)
+    for (std::int64_t at = 0; at < 6; ++at)
+      changes.push_back(upsert(id, at, static_cast<int>(random.below(3)), static_cast<int>(random.below(2))));
+  for (int i = 0; i < 600; ++i)  // other keys, to reach the radix sort
+    changes.push_back(upsert((std::uint64_t{1} << 20) + random.below(300), random.between(0, 9), 1));
+  shuffle(random, changes);
+
+  history whole, pieces;
+  model m;
+  auto result = whole.apply(changes.data(), changes.size());
+  auto expected = m.apply(changes);
+  CHECK(result.applied == expected.applied);
+  CHECK(result.duplicates == expected.duplicates);
+  for (const auto& batch : random_batches(random, changes, 200)) pieces.apply(batch.data(), batch.size());
+  const auto rows = rows_of(whole);
+  CHECK(rows == rows_of_model(m));
+  CHECK(rows == rows_of(pieces));
+  CHECK_FALSE(whole.check());
 }
 
 TEST_CASE("scd2: batches big enough for the radix sort agree with small batches", "[scd2]") {
