@@ -514,7 +514,8 @@ class history {
   // Distinct changes stored (each version's record counts as one).
   std::size_t change_count() const noexcept { return change_count_; }
 
-  // Heap memory held now (see memory_usage); reserved <= the budget at all times.
+  // Heap memory held now (see memory_usage); reserved <= the budget between calls (inside
+  // apply, new key blocks and a growing index's old copy may exceed it briefly).
   memory_usage memory() const noexcept {
     memory_usage usage;
     usage.reserved = pool_.memory().reserved() + index_.reserved();

@@ -47,6 +47,7 @@ TEST_CASE("scd2: budget exhaustion is all-or-nothing", "[scd2]") {
         CHECK(h.change_count() == changes_before);
         CHECK(h.memory().in_use == memory_before.in_use);
         CHECK(h.memory().reserved == memory_before.reserved);
+        CHECK(h.memory().recyclable == memory_before.recyclable);
         CHECK_FALSE(h.check());
       } else {
         ++successes;
@@ -155,6 +156,157 @@ TEST_CASE("scd2: an expected_keys hint that does not fit is set aside, not a ref
       CHECK(result.applied == 1);
     }
     CHECK(h.key_count() == 100);
+    CHECK_FALSE(h.check());
+  }
+}
+
+TEST_CASE("scd2: a budget of exactly what a batch needs is enough", "[scd2]") {
+  const std::vector<change> batch{upsert(1, 1, 1), upsert(2, 1, 1), upsert(1, 5, 2)};
+  history unlimited;
+  REQUIRE_FALSE(unlimited.apply(batch.data(), batch.size()).error);
+  const std::size_t needed = unlimited.memory().reserved;
+
+  sluice::scd2::history_config config;
+  config.memory_budget = needed;
+  history exact(config);
+  auto result = exact.apply(batch.data(), batch.size());
+  REQUIRE_FALSE(result.error);
+  CHECK(result.applied == 3);
+  CHECK(exact.memory().reserved == needed);
+  CHECK(rows_of(exact) == rows_of(unlimited));
+
+  config.memory_budget = needed - 1;
+  history short_by_one(config);
+  CHECK(short_by_one.apply(batch.data(), batch.size()).error ==
+        sluice::errc::memory_budget_exceeded);
+  CHECK(short_by_one.key_count() == 0);
+}
+
+TEST_CASE("scd2: a refused batch gives back the recycled blocks it took", "[scd2]") {
+  // 50 keys with one version each, then a second version each: their first blocks are
+  // recyclable. 60 new keys take those blocks but need a larger index than the budget
+  // allows: refused, and the free lists must be as they were.
+  std::vector<change> first, second, third;
+  for (std::uint64_t id = 0; id < 50; ++id) {
+    first.push_back(upsert(id, 1, 1));
+    second.push_back(upsert(id, 2, 2));
+  }
+  for (std::uint64_t id = 1000; id < 1060; ++id) third.push_back(upsert(id, 1, 1));
+  history probe;
+  probe.apply(first.data(), first.size());
+  probe.apply(second.data(), second.size());
+  sluice::scd2::history_config config;
+  config.memory_budget = probe.memory().reserved;  // no room for the index to grow
+  history h(config);
+  REQUIRE_FALSE(h.apply(first.data(), first.size()).error);
+  REQUIRE_FALSE(h.apply(second.data(), second.size()).error);
+  const auto before = h.memory();
+  REQUIRE(before.recyclable > 0);
+  auto result = h.apply(third.data(), third.size());
+  REQUIRE(result.error == sluice::errc::memory_budget_exceeded);
+  CHECK(h.memory().recyclable == before.recyclable);
+  CHECK(h.memory().in_use == before.in_use);
+  CHECK(h.memory().reserved == before.reserved);
+  CHECK_FALSE(h.check());
+  // 50 new keys fit the index as it is, in the 50 recycled blocks.
+  REQUIRE_FALSE(h.apply(third.data(), 50).error);
+  CHECK(h.memory().recyclable == 0);
+  CHECK(h.memory().reserved == before.reserved);
+  CHECK(h.key_count() == 100);
+}
+
+TEST_CASE("scd2: blocks a key leaves behind are reused by the next ones", "[scd2]") {
+  std::vector<change> first, second, third;
+  for (std::uint64_t id = 0; id < 100; ++id) {
+    first.push_back(upsert(id, 1, 1));
+    second.push_back(upsert(id, 2, 2));         // every key moves to a larger block
+    third.push_back(upsert(1000 + id, 1, 1));   // new keys of the old blocks' size
+  }
+  history h;
+  h.apply(first.data(), first.size());
+  CHECK(h.memory().recyclable == 0);
+  h.apply(second.data(), second.size());
+  const std::size_t freed = h.memory().recyclable;
+  CHECK(freed > 0);
+  h.apply(third.data(), third.size());
+  CHECK(h.memory().recyclable == 0);  // all 100 reused
+  CHECK_FALSE(h.check());
+}
+
+TEST_CASE("scd2: a batch of nothing but duplicates writes nothing", "[scd2]") {
+  const std::vector<change> batch{upsert(1, 1, 1), upsert(1, 5, 2), erase(2, 3),
+                                  upsert(3, 4, 1, 0, 1), upsert(3, 6, 1, 0, 2)};
+  sluice::scd2::history_config config;
+  config.first_block_bytes = 512;
+  history unlimited(config);
+  unlimited.apply(batch.data(), batch.size());
+  // With a budget that has no room for a single new block, repeats still succeed.
+  config.memory_budget = unlimited.memory().reserved;
+  history h(config);
+  REQUIRE_FALSE(h.apply(batch.data(), batch.size()).error);
+  const auto before = h.memory();
+  const auto rows = rows_of(h);
+  auto result = h.apply(batch.data(), batch.size());
+  REQUIRE_FALSE(result.error);
+  CHECK(result.duplicates == batch.size());
+  CHECK(result.removed.empty());
+  CHECK(result.added.empty());
+  CHECK(h.memory().recyclable == before.recyclable);
+  CHECK(h.memory().in_use == before.in_use);
+  CHECK(h.memory().reserved == before.reserved);
+  CHECK(rows_of(h) == rows);
+}
+
+TEST_CASE("scd2: the expected_keys hint sizes the index up front", "[scd2]") {
+  sluice::scd2::history_config config;
+  config.expected_keys = 10000;
+  history hinted(config);
+  history plain;
+  const change c = upsert(1, 1, 1);
+  REQUIRE_FALSE(hinted.apply(&c, 1).error);
+  plain.apply(&c, 1);
+  // Room for 10,000 keys at most 80% full: over 12,500 slots (16 bytes each on 64-bit).
+  CHECK(hinted.memory().in_use >= plain.memory().in_use + 12500 * 8);
+  CHECK(hinted.memory().reserved >= plain.memory().reserved + 12500 * 8);
+}
+
+TEST_CASE("scd2: the working buffer is kept down to exactly a quarter less 1,024", "[scd2]") {
+  // 8,192 changes of distinct keys: apply keeps room for 8,192. A batch of 1,024 changes
+  // (a quarter less 1,024) keeps it; one of 1,023 releases it.
+  std::vector<change> changes;
+  for (std::uint64_t id = 0; id < 8192 + 1024 + 1023; ++id) changes.push_back(upsert(id, 1, 1));
+  history h;
+  h.apply(changes.data(), 8192);
+  const std::size_t kept = h.memory().scratch;
+  REQUIRE(kept > 0);
+  h.apply(changes.data() + 8192, 1024);
+  CHECK(h.memory().scratch == kept);
+  h.apply(changes.data() + 8192 + 1024, 1023);
+  CHECK(h.memory().scratch < kept);
+  CHECK(h.key_count() == changes.size());
+}
+
+TEST_CASE("scd2: shrink_to_fit needs room for both copies, and no more", "[scd2]") {
+  // One key: the history holds its index and one arena block of first_block_bytes, and the
+  // packed copy needs one such block again.
+  const change c = upsert(1, 1, 1);
+  sluice::scd2::history_config config;
+  config.first_block_bytes = 4096;
+  history probe(config);
+  probe.apply(&c, 1);
+  const std::size_t held = probe.memory().reserved;
+  for (std::size_t slack : {std::size_t{0}, std::size_t{1}}) {
+    config.memory_budget = held + config.first_block_bytes - slack;
+    history h(config);
+    REQUIRE_FALSE(h.apply(&c, 1).error);
+    REQUIRE(h.memory().reserved == held);
+    INFO("budget " << config.memory_budget << ", held " << held);
+    if (slack == 0)
+      CHECK_FALSE(h.shrink_to_fit());
+    else
+      CHECK(h.shrink_to_fit() == sluice::errc::memory_budget_exceeded);
+    CHECK(h.memory().reserved == held);
+    CHECK(h.versions(1).size() == 1);
     CHECK_FALSE(h.check());
   }
 }

@@ -128,3 +128,118 @@ TEST_CASE("scd2: a moved-from history forgets its horizon too", "[scd2]") {
   CHECK(moved.apply(&old, 1).applied == 1);
   CHECK(assigned.apply(&old, 1).late == 1);
 }
+
+TEST_CASE("scd2: forget_before compacts every key, also the ones an erase moves back",
+          "[scd2]") {
+  // Even keys only ever saw a delete: nothing but that change, so forget_before drops them
+  // from the index, and linear probing moves later keys of their cluster into the freed slot.
+  // Odd keys keep their row and lose the absorbed change behind the horizon.
+  history h;
+  std::vector<change> batch;
+  for (std::uint64_t id = 0; id < 400; ++id) {
+    if (id % 2 == 0) {
+      batch.push_back(erase(id, 1));
+    } else {
+      batch.push_back(upsert(id, 1, 1, 0, 1));
+      batch.push_back(upsert(id, 2, 1, 0, 2));  // absorbed: the change at 1 becomes an extra
+    }
+  }
+  REQUIRE_FALSE(h.apply(batch.data(), batch.size()).error);
+  REQUIRE(h.change_count() == 600);
+  h.forget_before(5);
+  CHECK(h.change_count() == 200);
+  CHECK(h.key_count() == 200);
+  CHECK(h.row_count() == 200);
+  CHECK_FALSE(h.check());
+  for (std::uint64_t id = 0; id < 400; ++id) {
+    INFO("key " << id);
+    if (id % 2 == 0) {
+      CHECK(h.versions(id).empty());
+    } else {
+      REQUIRE(h.versions(id).size() == 1);
+      CHECK(h.current(id)->record.email == 2);
+    }
+  }
+}
+
+TEST_CASE("scd2: forget_before keeps only the change a version open across it resumes from",
+          "[scd2]") {
+  // [1, 2) then a delete, then a version from 5: no version is open across the horizon 4,
+  // so the delete at 2 is dropped; the rows' records stay.
+  history h;
+  const std::vector<change> changes{upsert(1, 1, 1), erase(1, 2), upsert(1, 5, 2)};
+  h.apply(changes.data(), changes.size());
+  REQUIRE(h.change_count() == 3);
+  h.forget_before(4);
+  CHECK(h.change_count() == 2);
+  CHECK(h.versions(1).size() == 2);
+  CHECK_FALSE(h.check());
+}
+
+TEST_CASE("scd2: forget_before with nothing behind the horizon moves no block", "[scd2]") {
+  // Key 1 has an absorbed change (an extra), but at 10, after the horizon: nothing to free,
+  // so nothing is copied (no block goes to the free lists).
+  history h;
+  const std::vector<change> changes{upsert(1, 10, 1, 0, 1), upsert(1, 20, 1, 0, 2)};
+  h.apply(changes.data(), changes.size());
+  const auto before = h.memory();
+  REQUIRE(before.recyclable == 0);
+  h.forget_before(5);
+  const auto after = h.memory();
+  CHECK(after.recyclable == before.recyclable);
+  CHECK(after.in_use == before.in_use);
+  CHECK(after.reserved == before.reserved);
+  CHECK(h.change_count() == 2);
+  CHECK_FALSE(h.check());
+}
+
+TEST_CASE("scd2: forget_before stays within the memory budget", "[scd2]") {
+  // Compaction copies a key's block into a smaller one; under a budget that is nearly used
+  // up it must skip keys whose copy does not fit rather than exceed the budget.
+  const std::size_t rounds = sluice_test::scaled(40);
+  sluice_test::rng random(0x5cd2'0105);
+  std::size_t compacted = 0;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    shape s;
+    s.keys = 60 + random.below(200);
+    s.sequences = 40;
+    s.names = 1;  // mostly absorbed changes: a lot for compaction to drop
+    s.cities = 1;
+    const auto changes = random_changes(random, 3000, s);
+    sluice::scd2::history_config config;
+    config.memory_budget = (8u << 10) + pick(random, 96u << 10);
+    config.first_block_bytes = 512;
+    history h(config);
+    INFO("round " << round << " budget " << config.memory_budget);
+    std::int64_t horizon = 0;
+    for (const auto& batch : random_batches(random, changes, 200)) {
+      h.apply(batch.data(), batch.size());
+      horizon += static_cast<std::int64_t>(random.below(3));
+      const auto rows = rows_of(h);
+      const std::size_t stored = h.change_count();
+      h.forget_before(horizon);
+      compacted += stored - h.change_count();
+      CHECK(h.memory().reserved <= config.memory_budget);
+      CHECK(rows_of(h) == rows);
+      CHECK_FALSE(h.check());
+    }
+  }
+  CHECK(compacted > 100);
+}
+
+TEST_CASE("scd2: forget_before compacts within a budget that is exactly used up", "[scd2]") {
+  const std::vector<change> changes{upsert(1, 1, 1, 0, 1), upsert(1, 2, 1, 0, 2)};
+  history probe;
+  probe.apply(changes.data(), changes.size());
+  sluice::scd2::history_config config;
+  config.memory_budget = probe.memory().reserved;
+  history h(config);
+  REQUIRE_FALSE(h.apply(changes.data(), changes.size()).error);
+  REQUIRE(h.memory().reserved == config.memory_budget);
+  REQUIRE(h.change_count() == 2);
+  h.forget_before(5);  // the smaller block fits in the arena block the history has
+  CHECK(h.change_count() == 1);
+  CHECK(h.memory().reserved <= config.memory_budget);
+  CHECK(h.versions(1).size() == 1);
+  CHECK_FALSE(h.check());
+}

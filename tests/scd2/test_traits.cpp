@@ -239,3 +239,65 @@ TEST_CASE("scd2: a key unequal to itself (NaN) cannot stall apply", "[scd2]") {
   CHECK(result.applied == 3);
   CHECK(h.current(1.5) != nullptr);
 }
+
+TEST_CASE("scd2: records owning memory are destroyed on refusals, failed shrinks and moves",
+          "[scd2]") {
+  using history = sluice::scd2::history<account_traits>;
+  const int live_before = live_records;
+  {
+    std::vector<account> changes;
+    sluice_test::rng random(0x5cd2'0403);
+    for (int i = 0; i < 400; ++i) {
+      const std::string region = random.percent(50) ? "eu-west-with-a-long-name" : "us";
+      const auto number = static_cast<std::uint32_t>(random.below(40));
+      const std::int64_t version = random.between(0, 30);
+      const bool deleted = random.percent(10);
+      const std::string owner = "owner-" + std::to_string(random.below(3));
+      const std::string note = "note that is long enough to allocate " + std::to_string(random.below(4));
+      changes.emplace_back(region, number, version, deleted, owner, note);
+    }
+    // Every record alive is one of `changes`, one stored in a history or one in a diff.
+    const auto alive = [&] { return static_cast<std::size_t>(live_records - live_before); };
+
+    // Refused batches destroy the blocks they built.
+    sluice::scd2::history_config config;
+    config.memory_budget = 24u << 10;
+    config.first_block_bytes = 1024;
+    history tight(config);
+    std::size_t refusals = 0;
+    for (std::size_t at = 0; at < changes.size(); at += 40) {
+      const auto result = tight.apply(changes.data() + at, 40);
+      if (result.error) ++refusals;
+      CHECK(alive() == changes.size() + tight.change_count() + result.removed.size() +
+                           result.added.size());
+    }
+    CHECK(refusals > 0);
+    CHECK_FALSE(tight.check());
+
+    // A shrink_to_fit that runs out of room after copying some blocks destroys the copies.
+    sluice::scd2::history_config small;
+    small.first_block_bytes = 512;
+    history loaded(small);
+    for (std::size_t at = 0; at < changes.size(); at += 100)
+      REQUIRE_FALSE(loaded.apply(changes.data() + at, 100).error);
+    sluice::scd2::history_config half = small;
+    half.memory_budget = loaded.memory().reserved + loaded.memory().in_use / 2;
+    history shrinking(half);
+    for (std::size_t at = 0; at < changes.size(); at += 100)
+      REQUIRE_FALSE(shrinking.apply(changes.data() + at, 100).error);
+    REQUIRE(shrinking.memory().reserved == loaded.memory().reserved);
+    CHECK(shrinking.shrink_to_fit() == sluice::errc::memory_budget_exceeded);
+    CHECK(alive() == changes.size() + tight.change_count() + loaded.change_count() +
+                         shrinking.change_count());
+    CHECK_FALSE(shrinking.check());
+
+    // Move-assigning over a history destroys the records it held.
+    history other;
+    other.apply(changes.data(), 200);
+    REQUIRE(other.change_count() > 0);
+    other = std::move(loaded);
+    CHECK(alive() == changes.size() + tight.change_count() + other.change_count() +
+                         shrinking.change_count());
+  }
+  CHECK(live_records == live_before);
+}
