@@ -10,6 +10,7 @@
 #include "dedup/golden_checkpoints.hpp"
 #include "dedup/model.hpp"
 #include "dedup/records.hpp"
+#include "sluice/detail/crc32c.hpp"
 
 namespace {
 
@@ -130,4 +131,19 @@ TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {
   u64_case.print("u64_from_first");
   text_case.print("text_sliding");
   tenant_case.print("tenant_fingerprints");
+}
+
+TEST_CASE("a format-1 checkpoint with its then-reserved hash version field set is corrupt", "[dedup]") {
+  // Format 1 wrote zero in the 16-bit field at offset 18 that format 2 uses for the hash
+  // algorithm version; anything else there is damage, whatever the checksum says.
+  using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+  const std::string v1(reinterpret_cast<const char*>(dedup_golden::u64_from_first_v1),
+                       sizeof dedup_golden::u64_from_first_v1);
+  REQUIRE(u64_dedup::restore(v1));
+  std::string damaged = v1;
+  damaged[18] = 1;
+  const std::uint32_t crc = sluice::detail::crc32c(damaged.data(), damaged.size() - 4);
+  for (int i = 0; i < 4; ++i)
+    damaged[damaged.size() - 4 + static_cast<std::size_t>(i)] = static_cast<char>(crc >> (8 * i));
+  CHECK(u64_dedup::restore(damaged).error() == sluice::errc::checkpoint_corrupt);
 }

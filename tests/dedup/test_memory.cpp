@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "catch_shim.hpp"
 #include "dedup/records.hpp"
@@ -180,4 +181,135 @@ bool expired_slots_taken_before_bucket_frees() {
 TEST_CASE("new keys take the slots of expired keys before their bucket is freed", "[dedup]") {
   CHECK(expired_slots_taken_before_bucket_frees<sluice::exact_keys>());
   CHECK(expired_slots_taken_before_bucket_frees<sluice::fingerprints>());
+}
+
+namespace {
+using u64_dedup_m = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+
+// `n` integer keys whose placement hashes agree in their top 20 bits under `seed`: in tables of
+// fewer than 2^7 lines (almost) all share both their lines, so all but a line pair's worth go
+// to the stash (as in test_checkpoint.cpp's flood).
+std::vector<std::uint64_t> colliding_keys(std::uint64_t seed, std::size_t n, std::uint64_t salt = 0) {
+  const sluice::seeded_hash keyed(seed);
+  using codec = sluice::detail::dedup_exact_storage<std::uint64_t>::codec;
+  std::vector<std::uint64_t> keys;
+  std::uint64_t target = 0;
+  for (std::uint64_t i = 0; keys.size() < n; ++i) {
+    const std::uint64_t k = (i + salt) * 0x9E3779B97F4A7C15ull;
+    const std::uint64_t top = codec::hash(k, keyed) >> 44;
+    if (keys.empty()) target = top;
+    if (top == target) keys.push_back(k);
+  }
+  return keys;
+}
+}  // namespace
+
+TEST_CASE("string keys' bytes are given back with their bucket", "[dedup]") {
+  using text_dedup_m = sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
+  sluice::window_dedup_config config;
+  config.window = 100;
+  auto d = text_dedup_m::create(config).value();
+  const std::uint64_t empty = d.stats().bytes;
+  for (int i = 0; i < 200; ++i)
+    REQUIRE(d.offer({"a key long enough to need its arena: " + std::to_string(i), 0}) == sluice::verdict::first);
+  CHECK(d.stats().bytes > empty + 200 * 30);
+  d.advance_watermark(1000);
+  CHECK(d.stats().live_keys == 0);
+  CHECK(d.stats().bytes == empty);  // table, stash and every arena returned
+}
+
+TEST_CASE("a stash of flooded keys is given back when every key has expired", "[dedup]") {
+  sluice::window_dedup_config config;
+  config.window = 1000;
+  config.seed = 0x5EED;
+  auto d = u64_dedup_m::create(config).value();
+  const std::uint64_t empty = d.stats().bytes;
+  for (std::uint64_t k : colliding_keys(config.seed, 40)) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
+  d.advance_watermark(5000);
+  CHECK(d.stats().live_keys == 0);
+  CHECK(d.stats().evicted == 40);
+  CHECK(d.stats().bytes == empty);
+}
+
+TEST_CASE("a reserved table drops its stashed keys when every key has expired", "[dedup]") {
+  // The table stays at its reservation, every slot free; the stash must empty too, or a second
+  // flood of the same size would find it longer and grow it.
+  sluice::window_dedup_config config;
+  config.window = 1000;
+  config.seed = 0x5EED;
+  auto d = u64_dedup_m::create(config).value();
+  REQUIRE_FALSE(d.reserve(200));
+  const std::vector<std::uint64_t> keys = colliding_keys(config.seed, 30);
+  for (std::uint64_t k : keys) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
+  const std::uint64_t flooded = d.stats().bytes;
+  for (std::int64_t round = 1; round <= 3; ++round) {
+    d.advance_watermark(round * 5000);
+    CHECK(d.stats().live_keys == 0);
+    CHECK(d.stats().bytes == flooded);  // the reserved table and the stash's memory stay
+    for (std::uint64_t k : keys) REQUIRE(d.offer({k, round * 5000}) == sluice::verdict::first);
+    CHECK(d.stats().bytes == flooded);
+  }
+}
+
+TEST_CASE("when a bucket frees, the stash keeps exactly its held keys", "[dedup]") {
+  // Flooded keys in two time buckets, plus enough ordinary keys that the table does not
+  // shrink when the older bucket is freed: the stash is compacted in place.
+  sluice::window_dedup_config config;
+  config.window = 1000;  // buckets span 250
+  config.seed = 0x5EED;
+  auto d = u64_dedup_m::create(config).value();
+  const std::vector<std::uint64_t> flood = colliding_keys(config.seed, 40);
+  for (std::size_t i = 0; i < 20; ++i) REQUIRE(d.offer({flood[i], 0}) == sluice::verdict::first);     // expiry 1000
+  for (std::size_t i = 20; i < 40; ++i) REQUIRE(d.offer({flood[i], 300}) == sluice::verdict::first);  // expiry 1300
+  for (std::uint64_t id = 1; id <= 300; ++id) REQUIRE(d.offer({id, 300}) == sluice::verdict::first);
+  d.advance_watermark(1249);  // frees the bucket of expiry 1000, [1000, 1249]
+  CHECK(d.stats().live_keys == 320);
+  std::string bytes;
+  REQUIRE_FALSE(d.save(bytes));
+  auto restored = u64_dedup_m::restore(bytes);  // each held key saved exactly once
+  REQUIRE(restored);
+  CHECK(dedup_test::same_counts(restored->stats(), d.stats()));
+  for (std::size_t i = 0; i < 40; ++i)
+    CHECK(d.offer({flood[i], 1249}) == (i < 20 ? sluice::verdict::first : sluice::verdict::duplicate));
+}
+
+TEST_CASE("the table shrinks once under a quarter of its slots is held", "[dedup]") {
+  sluice::window_dedup_config config;
+  config.window = 1000;  // buckets span 250
+  auto d = u64_dedup_m::create(config).value();
+  for (std::uint64_t id = 0; id < 2000; ++id) REQUIRE(d.offer({id, 0}) == sluice::verdict::first);    // expiry 1000
+  for (std::uint64_t id = 2000; id < 2450; ++id) REQUIRE(d.offer({id, 600}) == sluice::verdict::first);  // 1600
+  const std::uint64_t before = d.stats().bytes;
+  d.advance_watermark(1249);  // 450 of about 2,700 slots held: between an eighth and a quarter
+  CHECK(d.stats().live_keys == 450);
+  CHECK(d.stats().bytes < before / 2);
+}
+
+TEST_CASE("the table does not grow while expired keys' slots can take the new keys", "[dedup]") {
+  // Keys expire together at 1024, in a bucket [1024, 1279] that is freed only at 1279. Filled to
+  // its fill limit, the table then takes new keys in their slots: the held count is past the
+  // limit, the estimate of keys in use is not, and the table keeps its size.
+  sluice::window_dedup_config config;
+  config.window = 1024;  // buckets span 256
+  config.seed = 5;
+  std::uint64_t limit = 0;  // the held count at which the table grows next, past 2000 keys
+  {
+    auto probe = u64_dedup_m::create(config).value();
+    std::uint64_t last = 0;
+    for (std::uint64_t id = 0; limit == 0; ++id) {
+      REQUIRE(probe.offer({id, 0}) == sluice::verdict::first);
+      if (id >= 2000 && probe.stats().bytes != last) limit = id;
+      last = probe.stats().bytes;
+    }
+  }
+  auto d = u64_dedup_m::create(config).value();
+  for (std::uint64_t id = 0; id < limit; ++id) REQUIRE(d.offer({id, 0}) == sluice::verdict::first);
+  const std::uint64_t bytes = d.stats().bytes;
+  d.advance_watermark(1024);  // every key expired, their bucket not yet freed
+  CHECK(d.stats().live_keys == limit);
+  std::uint64_t id = limit;
+  for (std::int64_t t = 1024; t < 1100; ++t) {
+    for (int i = 0; i < 4; ++i) REQUIRE(d.offer({id++, t}) == sluice::verdict::first);
+    REQUIRE(d.stats().bytes == bytes);
+  }
 }

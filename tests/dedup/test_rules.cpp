@@ -167,3 +167,75 @@ TEST_CASE("32-bit expiry offsets stay exact as the base moves across billions of
     CHECK(d.stats().live_keys >= model.live_keys());
   }
 }
+
+namespace {
+using u64_dedup_r = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+using text_dedup_r =
+    sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
+}  // namespace
+
+TEST_CASE("at watermark INT64_MAX a record is first and expired on arrival: nothing is held", "[dedup]") {
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  sluice::window_dedup_config config;
+  config.window = 10;
+  auto d = u64_dedup_r::create(config).value();
+  d.advance_watermark(max);
+  CHECK(d.offer({1, max}) == sluice::verdict::first);
+  CHECK(d.offer({1, max}) == sluice::verdict::first);  // never remembered, so never a duplicate
+  const sluice::dedup_stats s = d.stats();
+  CHECK(s.first == 2);
+  CHECK(s.live_keys == 0);  // released at once, not held in a bucket no watermark can free
+  CHECK(s.evicted == 2);
+}
+
+TEST_CASE("an expiry on the first bucket boundary near INT64_MIN stays in its own bucket", "[dedup]") {
+  // window 1 + lateness 100: buckets span 26 time units, with boundaries on multiples of 26 in
+  // signed time, so the lowest boundary is INT64_MIN + 8 (2^63 mod 26 = 8). A key whose expiry
+  // is exactly that boundary belongs to the bucket starting there, not to the partial bucket
+  // below it, which the watermark INT64_MIN + 7 frees.
+  const std::int64_t min = std::numeric_limits<std::int64_t>::min();
+  sluice::window_dedup_config config;
+  config.window = 1;
+  config.allowed_lateness = 100;
+  auto d = u64_dedup_r::create(config).value();
+  CHECK(d.offer({1, min + 7}) == sluice::verdict::first);  // expiry INT64_MIN + 8
+  d.advance_watermark(min + 7);
+  CHECK(d.stats().live_keys == 1);
+  CHECK(d.offer({1, min + 7}) == sluice::verdict::duplicate);  // W = INT64_MIN + 7 < expiry
+  d.advance_watermark(min + 8);
+  CHECK(d.offer({1, min + 8}) == sluice::verdict::first);
+}
+
+TEST_CASE("a budget of exactly the bytes needed is enough", "[dedup]") {
+  sluice::window_dedup_config config;
+  config.window = 100;
+  std::uint64_t needed = 0;
+  {
+    auto unlimited = u64_dedup_r::create(config).value();
+    REQUIRE(unlimited.offer({1, 0}) == sluice::verdict::first);
+    needed = unlimited.stats().bytes;
+  }
+  config.memory_budget = static_cast<std::size_t>(needed);
+  auto exact = u64_dedup_r::create(config).value();
+  CHECK(exact.offer({1, 0}) == sluice::verdict::first);
+  CHECK(exact.stats().bytes == needed);
+  config.memory_budget = static_cast<std::size_t>(needed) - 1;
+  auto short_by_one = u64_dedup_r::create(config).value();
+  CHECK(short_by_one.offer({1, 0}) == sluice::verdict::over_budget);
+}
+
+TEST_CASE("sliding within its time bucket does not copy a string key again", "[dedup]") {
+  // window 100: buckets span 25, [100, 124], ... A duplicate at 24 moves the expiry from 100
+  // to 124, the last expiry of the same bucket: the key's bytes stay where they are.
+  sluice::window_dedup_config config;
+  config.window = 100;
+  config.policy = sluice::expiry::sliding;
+  auto d = text_dedup_r::create(config).value();
+  const std::string key(600, 'k');  // two copies would not fit the bucket arena's first block
+  REQUIRE(d.offer({key, 0}) == sluice::verdict::first);
+  const std::uint64_t bytes = d.stats().bytes;
+  CHECK(d.offer({key, 24}) == sluice::verdict::duplicate);
+  CHECK(d.stats().bytes == bytes);
+  CHECK(d.offer({key, 25}) == sluice::verdict::duplicate);  // expiry 125: the next bucket, a copy
+  CHECK(d.stats().bytes > bytes);
+}
