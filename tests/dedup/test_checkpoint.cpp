@@ -325,40 +325,29 @@ TEST_CASE("a state saved under its budget restores under it when flooded keys fi
   CHECK(restored == 41);
 }
 
-namespace {
-using u64_dedup_c = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
-void put_u64_c(std::string& bytes, std::size_t at, std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) bytes[at + static_cast<std::size_t>(i)] = static_cast<char>(value >> (8 * i));
-}
-void reseal_c(std::string& bytes) {
-  const std::uint32_t crc = sluice::detail::crc32c(bytes.data(), bytes.size() - 4);
-  for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + static_cast<std::size_t>(i)] = static_cast<char>(crc >> (8 * i));
-}
-}  // namespace
-
 TEST_CASE("restore refuses a held key in a bucket the watermark has already freed", "[dedup]") {
   constexpr std::size_t watermark_at = 64, entry_at = 120;
   sluice::window_dedup_config config;
   config.window = 100;  // buckets span 25: [100, 124], [125, 149], ...
-  auto d = u64_dedup_c::create(config).value();
+  auto d = u64_dedup::create(config).value();
   d.offer({1, 0});  // expiry 100, watermark 0
   std::string bytes;
   REQUIRE_FALSE(d.save(bytes));
   auto patched = [&](std::int64_t watermark, std::int64_t expiry) {
     std::string b = bytes;
-    put_u64_c(b, watermark_at, static_cast<std::uint64_t>(watermark));
-    put_u64_c(b, entry_at, static_cast<std::uint64_t>(expiry));
-    reseal_c(b);
+    put_u64(b, watermark_at, static_cast<std::uint64_t>(watermark));
+    put_u64(b, entry_at, static_cast<std::uint64_t>(expiry));
+    reseal(b);
     return b;
   };
   // Expired but its bucket [100, 124] not yet freed: a state a stream produces.
-  auto held = u64_dedup_c::restore(patched(123, 110));
+  auto held = u64_dedup::restore(patched(123, 110));
   REQUIRE(held);
   CHECK(held->stats().live_keys == 1);
   // The watermark has reached the bucket's last expiry: the bucket would have been freed.
-  CHECK(u64_dedup_c::restore(patched(124, 110)).error() == sluice::errc::checkpoint_corrupt);
-  CHECK(u64_dedup_c::restore(patched(124, 124)).error() == sluice::errc::checkpoint_corrupt);
-  CHECK(u64_dedup_c::restore(patched(124, 125)));  // the next bucket
+  CHECK(u64_dedup::restore(patched(124, 110)).error() == sluice::errc::checkpoint_corrupt);
+  CHECK(u64_dedup::restore(patched(124, 124)).error() == sluice::errc::checkpoint_corrupt);
+  CHECK(u64_dedup::restore(patched(124, 125)));  // the next bucket
 }
 
 namespace {
@@ -382,12 +371,12 @@ TEST_CASE("a restored stash counts in bytes: freeing everything returns to an em
   sluice::window_dedup_config config;
   config.window = 1000;
   config.seed = 0x5EED;
-  const std::uint64_t empty = u64_dedup_c::create(config).value().stats().bytes;
-  auto d = u64_dedup_c::create(config).value();
+  const std::uint64_t empty = u64_dedup::create(config).value().stats().bytes;
+  auto d = u64_dedup::create(config).value();
   for (std::uint64_t k : flooding_keys(config.seed, 40)) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
   std::string bytes;
   REQUIRE_FALSE(d.save(bytes));
-  auto restored = u64_dedup_c::restore(bytes).value();
+  auto restored = u64_dedup::restore(bytes).value();
   CHECK(restored.stats().live_keys == 40);
   restored.advance_watermark(5000);
   CHECK(restored.stats().live_keys == 0);
@@ -398,18 +387,18 @@ TEST_CASE("restore refuses undefined mode and policy bytes as corrupt", "[dedup]
   // Header: magic (4), version (4), epoch (8), mode (1) at 16, policy (1) at 17.
   sluice::window_dedup_config config;
   config.window = 100;
-  auto d = u64_dedup_c::create(config).value();
+  auto d = u64_dedup::create(config).value();
   d.offer({1, 0});
   std::string bytes;
   REQUIRE_FALSE(d.save(bytes));
   for (const int value : {2, 3, 255}) {
     std::string bad_policy = bytes;
     bad_policy[17] = static_cast<char>(value);
-    reseal_c(bad_policy);
-    CHECK(u64_dedup_c::restore(bad_policy).error() == sluice::errc::checkpoint_corrupt);
+    reseal(bad_policy);
+    CHECK(u64_dedup::restore(bad_policy).error() == sluice::errc::checkpoint_corrupt);
     std::string bad_mode = bytes;
     bad_mode[16] = static_cast<char>(value);
-    reseal_c(bad_mode);
-    CHECK(u64_dedup_c::restore(bad_mode).error() == sluice::errc::checkpoint_corrupt);
+    reseal(bad_mode);
+    CHECK(u64_dedup::restore(bad_mode).error() == sluice::errc::checkpoint_corrupt);
   }
 }

@@ -184,7 +184,7 @@ TEST_CASE("new keys take the slots of expired keys before their bucket is freed"
 }
 
 namespace {
-using u64_dedup_m = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
 
 // `n` integer keys whose placement hashes agree in their top 20 bits under `seed`: in tables of
 // fewer than 2^7 lines (almost) all share both their lines, so all but a line pair's worth go
@@ -205,10 +205,10 @@ std::vector<std::uint64_t> colliding_keys(std::uint64_t seed, std::size_t n, std
 }  // namespace
 
 TEST_CASE("string keys' bytes are given back with their bucket", "[dedup]") {
-  using text_dedup_m = sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
+  using text_dedup = sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
   sluice::window_dedup_config config;
   config.window = 100;
-  auto d = text_dedup_m::create(config).value();
+  auto d = text_dedup::create(config).value();
   const std::uint64_t empty = d.stats().bytes;
   for (int i = 0; i < 200; ++i)
     REQUIRE(d.offer({"a key long enough to need its arena: " + std::to_string(i), 0}) == sluice::verdict::first);
@@ -222,7 +222,7 @@ TEST_CASE("a stash of flooded keys is given back when every key has expired", "[
   sluice::window_dedup_config config;
   config.window = 1000;
   config.seed = 0x5EED;
-  auto d = u64_dedup_m::create(config).value();
+  auto d = u64_dedup::create(config).value();
   const std::uint64_t empty = d.stats().bytes;
   for (std::uint64_t k : colliding_keys(config.seed, 40)) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
   d.advance_watermark(5000);
@@ -237,7 +237,7 @@ TEST_CASE("a reserved table drops its stashed keys when every key has expired", 
   sluice::window_dedup_config config;
   config.window = 1000;
   config.seed = 0x5EED;
-  auto d = u64_dedup_m::create(config).value();
+  auto d = u64_dedup::create(config).value();
   REQUIRE_FALSE(d.reserve(200));
   const std::vector<std::uint64_t> keys = colliding_keys(config.seed, 30);
   for (std::uint64_t k : keys) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
@@ -257,7 +257,7 @@ TEST_CASE("when a bucket frees, the stash keeps exactly its held keys", "[dedup]
   sluice::window_dedup_config config;
   config.window = 1000;  // buckets span 250
   config.seed = 0x5EED;
-  auto d = u64_dedup_m::create(config).value();
+  auto d = u64_dedup::create(config).value();
   const std::vector<std::uint64_t> flood = colliding_keys(config.seed, 40);
   for (std::size_t i = 0; i < 20; ++i) REQUIRE(d.offer({flood[i], 0}) == sluice::verdict::first);     // expiry 1000
   for (std::size_t i = 20; i < 40; ++i) REQUIRE(d.offer({flood[i], 300}) == sluice::verdict::first);  // expiry 1300
@@ -266,7 +266,7 @@ TEST_CASE("when a bucket frees, the stash keeps exactly its held keys", "[dedup]
   CHECK(d.stats().live_keys == 320);
   std::string bytes;
   REQUIRE_FALSE(d.save(bytes));
-  auto restored = u64_dedup_m::restore(bytes);  // each held key saved exactly once
+  auto restored = u64_dedup::restore(bytes);  // each held key saved exactly once
   REQUIRE(restored);
   CHECK(dedup_test::same_counts(restored->stats(), d.stats()));
   for (std::size_t i = 0; i < 40; ++i)
@@ -276,7 +276,7 @@ TEST_CASE("when a bucket frees, the stash keeps exactly its held keys", "[dedup]
 TEST_CASE("the table shrinks once under a quarter of its slots is held", "[dedup]") {
   sluice::window_dedup_config config;
   config.window = 1000;  // buckets span 250
-  auto d = u64_dedup_m::create(config).value();
+  auto d = u64_dedup::create(config).value();
   for (std::uint64_t id = 0; id < 2000; ++id) REQUIRE(d.offer({id, 0}) == sluice::verdict::first);    // expiry 1000
   for (std::uint64_t id = 2000; id < 2450; ++id) REQUIRE(d.offer({id, 600}) == sluice::verdict::first);  // 1600
   const std::uint64_t before = d.stats().bytes;
@@ -294,7 +294,7 @@ TEST_CASE("the table does not grow while expired keys' slots can take the new ke
   config.seed = 5;
   std::uint64_t limit = 0;  // the held count at which the table grows next, past 2000 keys
   {
-    auto probe = u64_dedup_m::create(config).value();
+    auto probe = u64_dedup::create(config).value();
     std::uint64_t last = 0;
     for (std::uint64_t id = 0; limit == 0; ++id) {
       REQUIRE(probe.offer({id, 0}) == sluice::verdict::first);
@@ -302,7 +302,7 @@ TEST_CASE("the table does not grow while expired keys' slots can take the new ke
       last = probe.stats().bytes;
     }
   }
-  auto d = u64_dedup_m::create(config).value();
+  auto d = u64_dedup::create(config).value();
   for (std::uint64_t id = 0; id < limit; ++id) REQUIRE(d.offer({id, 0}) == sluice::verdict::first);
   const std::uint64_t bytes = d.stats().bytes;
   d.advance_watermark(1024);  // every key expired, their bucket not yet freed

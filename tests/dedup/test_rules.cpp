@@ -169,8 +169,7 @@ TEST_CASE("32-bit expiry offsets stay exact as the base moves across billions of
 }
 
 namespace {
-using u64_dedup_r = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
-using text_dedup_r =
+using text_dedup_type =
     sluice::window_dedup<dedup_test::text_event, dedup_test::text_id_of, dedup_test::text_time_of>;
 }  // namespace
 
@@ -178,7 +177,7 @@ TEST_CASE("at watermark INT64_MAX a record is first and expired on arrival: noth
   const std::int64_t max = std::numeric_limits<std::int64_t>::max();
   sluice::window_dedup_config config;
   config.window = 10;
-  auto d = u64_dedup_r::create(config).value();
+  auto d = dedup_type::create(config).value();
   d.advance_watermark(max);
   CHECK(d.offer({1, max}) == sluice::verdict::first);
   CHECK(d.offer({1, max}) == sluice::verdict::first);  // never remembered, so never a duplicate
@@ -197,7 +196,7 @@ TEST_CASE("an expiry on the first bucket boundary near INT64_MIN stays in its ow
   sluice::window_dedup_config config;
   config.window = 1;
   config.allowed_lateness = 100;
-  auto d = u64_dedup_r::create(config).value();
+  auto d = dedup_type::create(config).value();
   CHECK(d.offer({1, min + 7}) == sluice::verdict::first);  // expiry INT64_MIN + 8
   d.advance_watermark(min + 7);
   CHECK(d.stats().live_keys == 1);
@@ -211,16 +210,16 @@ TEST_CASE("a budget of exactly the bytes needed is enough", "[dedup]") {
   config.window = 100;
   std::uint64_t needed = 0;
   {
-    auto unlimited = u64_dedup_r::create(config).value();
+    auto unlimited = dedup_type::create(config).value();
     REQUIRE(unlimited.offer({1, 0}) == sluice::verdict::first);
     needed = unlimited.stats().bytes;
   }
   config.memory_budget = static_cast<std::size_t>(needed);
-  auto exact = u64_dedup_r::create(config).value();
+  auto exact = dedup_type::create(config).value();
   CHECK(exact.offer({1, 0}) == sluice::verdict::first);
   CHECK(exact.stats().bytes == needed);
   config.memory_budget = static_cast<std::size_t>(needed) - 1;
-  auto short_by_one = u64_dedup_r::create(config).value();
+  auto short_by_one = dedup_type::create(config).value();
   CHECK(short_by_one.offer({1, 0}) == sluice::verdict::over_budget);
 }
 
@@ -230,7 +229,7 @@ TEST_CASE("sliding within its time bucket does not copy a string key again", "[d
   sluice::window_dedup_config config;
   config.window = 100;
   config.policy = sluice::expiry::sliding;
-  auto d = text_dedup_r::create(config).value();
+  auto d = text_dedup_type::create(config).value();
   const std::string key(600, 'k');  // two copies would not fit the bucket arena's first block
   REQUIRE(d.offer({key, 0}) == sluice::verdict::first);
   const std::uint64_t bytes = d.stats().bytes;
