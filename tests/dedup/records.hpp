@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sluice/dedup.hpp"
 #include "test_support.hpp"
@@ -59,5 +60,22 @@ inline bool same_counts(const sluice::dedup_stats& a, const sluice::dedup_stats&
          a.over_budget == b.over_budget && a.live_keys == b.live_keys && a.evicted == b.evicted;
 }
 
+
+// `n` integer keys whose placement hashes under `seed` agree in their top 20 bits: a flood
+// on a known seed. In tables of fewer than 2^7 lines almost all share both their lines, so all
+// but a line pair's worth go to the stash. (About n * 2^20 hashes to find.)
+inline std::vector<std::uint64_t> flooding_keys(std::uint64_t seed, std::size_t n) {
+  const sluice::seeded_hash keyed(seed);
+  using codec = sluice::detail::dedup_exact_storage<std::uint64_t>::codec;
+  std::vector<std::uint64_t> keys;
+  std::uint64_t target = 0;
+  for (std::uint64_t i = 0; keys.size() < n; ++i) {
+    const std::uint64_t k = i * 0x9E3779B97F4A7C15ull;
+    const std::uint64_t top = codec::hash(k, keyed) >> 44;
+    if (keys.empty()) target = top;
+    if (top == target) keys.push_back(k);
+  }
+  return keys;
+}
 
 }  // namespace dedup_test

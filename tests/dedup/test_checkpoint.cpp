@@ -294,16 +294,7 @@ TEST_CASE("a state saved under its budget restores under it when flooded keys fi
   // stash's doubled capacity: many such budgets refused the snapshot. (Finding the keys takes
   // about 300 * 2^20 hashes, so the flood stays small.)
   const std::uint64_t seed = 0x5EED;
-  const sluice::seeded_hash keyed(seed);
-  using codec = sluice::detail::dedup_exact_storage<std::uint64_t>::codec;
-  std::vector<std::uint64_t> keys;
-  std::uint64_t target = 0;
-  for (std::uint64_t i = 0; keys.size() < 300; ++i) {
-    const std::uint64_t k = i * 0x9E3779B97F4A7C15ull;
-    const std::uint64_t top = codec::hash(k, keyed) >> 44;
-    if (keys.empty()) target = top;
-    if (top == target) keys.push_back(k);
-  }
+  const std::vector<std::uint64_t> keys = dedup_test::flooding_keys(seed, 300);
   int restored = 0;
   for (std::size_t extra = 1000; extra <= 6000; extra += 125) {
     CAPTURE(extra);
@@ -350,30 +341,13 @@ TEST_CASE("restore refuses a held key in a bucket the watermark has already free
   CHECK(u64_dedup::restore(patched(124, 125)));  // the next bucket
 }
 
-namespace {
-// As in the flood test above: keys sharing the top 20 bits of their placement hash.
-std::vector<std::uint64_t> flooding_keys(std::uint64_t seed, std::size_t n) {
-  const sluice::seeded_hash keyed(seed);
-  using codec = sluice::detail::dedup_exact_storage<std::uint64_t>::codec;
-  std::vector<std::uint64_t> keys;
-  std::uint64_t target = 0;
-  for (std::uint64_t i = 0; keys.size() < n; ++i) {
-    const std::uint64_t k = i * 0x9E3779B97F4A7C15ull;
-    const std::uint64_t top = codec::hash(k, keyed) >> 44;
-    if (keys.empty()) target = top;
-    if (top == target) keys.push_back(k);
-  }
-  return keys;
-}
-}  // namespace
-
 TEST_CASE("a restored stash counts in bytes: freeing everything returns to an empty object's bytes", "[dedup]") {
   sluice::window_dedup_config config;
   config.window = 1000;
   config.seed = 0x5EED;
   const std::uint64_t empty = u64_dedup::create(config).value().stats().bytes;
   auto d = u64_dedup::create(config).value();
-  for (std::uint64_t k : flooding_keys(config.seed, 40)) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
+  for (std::uint64_t k : dedup_test::flooding_keys(config.seed, 40)) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
   std::string bytes;
   REQUIRE_FALSE(d.save(bytes));
   auto restored = u64_dedup::restore(bytes).value();

@@ -185,23 +185,6 @@ TEST_CASE("new keys take the slots of expired keys before their bucket is freed"
 
 namespace {
 using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
-
-// `n` integer keys whose placement hashes agree in their top 20 bits under `seed`: in tables of
-// fewer than 2^7 lines (almost) all share both their lines, so all but a line pair's worth go
-// to the stash (as in test_checkpoint.cpp's flood).
-std::vector<std::uint64_t> colliding_keys(std::uint64_t seed, std::size_t n, std::uint64_t salt = 0) {
-  const sluice::seeded_hash keyed(seed);
-  using codec = sluice::detail::dedup_exact_storage<std::uint64_t>::codec;
-  std::vector<std::uint64_t> keys;
-  std::uint64_t target = 0;
-  for (std::uint64_t i = 0; keys.size() < n; ++i) {
-    const std::uint64_t k = (i + salt) * 0x9E3779B97F4A7C15ull;
-    const std::uint64_t top = codec::hash(k, keyed) >> 44;
-    if (keys.empty()) target = top;
-    if (top == target) keys.push_back(k);
-  }
-  return keys;
-}
 }  // namespace
 
 TEST_CASE("string keys' bytes are given back with their bucket", "[dedup]") {
@@ -224,7 +207,7 @@ TEST_CASE("a stash of flooded keys is given back when every key has expired", "[
   config.seed = 0x5EED;
   auto d = u64_dedup::create(config).value();
   const std::uint64_t empty = d.stats().bytes;
-  for (std::uint64_t k : colliding_keys(config.seed, 40)) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
+  for (std::uint64_t k : dedup_test::flooding_keys(config.seed, 40)) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
   d.advance_watermark(5000);
   CHECK(d.stats().live_keys == 0);
   CHECK(d.stats().evicted == 40);
@@ -239,7 +222,7 @@ TEST_CASE("a reserved table drops its stashed keys when every key has expired", 
   config.seed = 0x5EED;
   auto d = u64_dedup::create(config).value();
   REQUIRE_FALSE(d.reserve(200));
-  const std::vector<std::uint64_t> keys = colliding_keys(config.seed, 30);
+  const std::vector<std::uint64_t> keys = dedup_test::flooding_keys(config.seed, 30);
   for (std::uint64_t k : keys) REQUIRE(d.offer({k, 0}) == sluice::verdict::first);
   const std::uint64_t flooded = d.stats().bytes;
   for (std::int64_t round = 1; round <= 3; ++round) {
@@ -258,7 +241,7 @@ TEST_CASE("when a bucket frees, the stash keeps exactly its held keys", "[dedup]
   config.window = 1000;  // buckets span 250
   config.seed = 0x5EED;
   auto d = u64_dedup::create(config).value();
-  const std::vector<std::uint64_t> flood = colliding_keys(config.seed, 40);
+  const std::vector<std::uint64_t> flood = dedup_test::flooding_keys(config.seed, 40);
   for (std::size_t i = 0; i < 20; ++i) REQUIRE(d.offer({flood[i], 0}) == sluice::verdict::first);     // expiry 1000
   for (std::size_t i = 20; i < 40; ++i) REQUIRE(d.offer({flood[i], 300}) == sluice::verdict::first);  // expiry 1300
   for (std::uint64_t id = 1; id <= 300; ++id) REQUIRE(d.offer({id, 300}) == sluice::verdict::first);
