@@ -14,6 +14,8 @@
 #include "catch_shim.hpp"
 #include "test_support.hpp"
 
+namespace arena_test_allocator {
+
 namespace {
 
 template <class T>
@@ -154,3 +156,5 @@ TEST_CASE("arena_resource serves std::pmr containers from the arena", "[arena]")
   CHECK(map.at(999) == 1998);
   CHECK(memory.used() > 1000 * 2 * sizeof(int));
 }
+
+}  // namespace arena_test_allocator

@@ -7,6 +7,8 @@
 
 #include "catch_shim.hpp"
 
+namespace arena_test_basics {
+
 namespace {
 
 bool aligned(const void* p, std::size_t alignment) {
@@ -291,3 +293,5 @@ TEST_CASE("arena blocks of SLUICE_HUGE_PAGE_BYTES and more are usable, counted a
     CHECK(memory.reserved() == reserved);
   }
 }
+
+}  // namespace arena_test_basics

@@ -8,6 +8,8 @@
 
 #include "catch_shim.hpp"
 
+namespace arena_test_huge_requests {
+
 namespace {
 
 constexpr std::size_t largest_block = static_cast<std::size_t>(PTRDIFF_MAX);
@@ -87,3 +89,5 @@ TEST_CASE("arena zero-byte requests at the budget edge need exactly one payload 
     CHECK(just_enough.allocate(0, 1) == nullptr);  // the one byte is taken
   }
 }
+
+}  // namespace arena_test_huge_requests

@@ -9,6 +9,8 @@
 
 #include "catch_shim.hpp"
 
+namespace arena_test_mapped_pages {
+
 namespace {
 
 // Virtual memory of this process in KiB from /proc/self/status, or 0 where there is none.
@@ -45,3 +47,5 @@ TEST_CASE("mapped pages are zeroed, aligned, usable, and leave no address space 
   if (before != 0) CHECK(virtual_kib() < before + 64 * 1024);
   CHECK(map_pages(0) == nullptr);
 }
+
+}  // namespace arena_test_mapped_pages

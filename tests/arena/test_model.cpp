@@ -11,6 +11,8 @@
 #include "catch_shim.hpp"
 #include "test_support.hpp"
 
+namespace arena_test_model {
+
 namespace {
 
 // Reports the seed and step only when a check fails, so passing runs stay fast.
@@ -278,3 +280,5 @@ TEST_CASE("arena matches the model exactly over a fixed buffer", "[arena]") {
     CHECK(log == model.reset());
   }
 }
+
+}  // namespace arena_test_model

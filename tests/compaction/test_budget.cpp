@@ -4,6 +4,8 @@
 #include "catch_shim.hpp"
 #include "compaction/model.hpp"
 
+namespace compaction_test_budget {
+
 namespace compaction = sluice::compaction;
 using namespace compaction_model;
 
@@ -72,3 +74,5 @@ TEST_CASE("purging deletes outranks merging when it is cheaper per byte", "[comp
   CHECK(pl->groups[1].partition == 2);  // 140 more bytes would pass the budget of 150
   CHECK(pl->skipped_budget == 1);
 }
+
+}  // namespace compaction_test_budget

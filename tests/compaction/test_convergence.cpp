@@ -5,6 +5,8 @@
 #include "catch_shim.hpp"
 #include "compaction/model.hpp"
 
+namespace compaction_test_convergence {
+
 namespace compaction = sluice::compaction;
 using namespace compaction_model;
 
@@ -103,3 +105,5 @@ TEST_CASE("default policies never leave a partition unstable", "[compaction]") {
     CHECK(pl->output_files == pl->ideal_output_files);
   }
 }
+
+}  // namespace compaction_test_convergence

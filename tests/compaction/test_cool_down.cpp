@@ -5,6 +5,8 @@
 #include "catch_shim.hpp"
 #include "compaction/model.hpp"
 
+namespace compaction_test_cool_down {
+
 namespace compaction = sluice::compaction;
 using namespace compaction_model;
 
@@ -92,3 +94,5 @@ TEST_CASE("random cool-downs and rewrite caps are counted as the model says", "[
     CHECK(check_plan(catalog, p, now, *pl) == "");
   }
 }
+
+}  // namespace compaction_test_cool_down

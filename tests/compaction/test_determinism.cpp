@@ -4,6 +4,8 @@
 #include "catch_shim.hpp"
 #include "compaction/model.hpp"
 
+namespace compaction_test_determinism {
+
 namespace compaction = sluice::compaction;
 using namespace compaction_model;
 
@@ -64,3 +66,5 @@ TEST_CASE("budget ties are broken by size, then partition and file order", "[com
   CHECK(pl->groups[1].partition == 10);  // 120 bytes each: partition order
   CHECK(pl->groups[2].partition == 30);
 }
+
+}  // namespace compaction_test_determinism

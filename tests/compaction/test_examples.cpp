@@ -4,6 +4,8 @@
 #include "catch_shim.hpp"
 #include "sluice/compaction.hpp"
 
+namespace compaction_test_examples {
+
 namespace compaction = sluice::compaction;
 using compaction::file;
 
@@ -131,3 +133,5 @@ TEST_CASE("groups of a large partition respect max_group_bytes", "[compaction]")
   CHECK(pl->input_files == 100);
   CHECK(find_group(*pl, 1) != nullptr);
 }
+
+}  // namespace compaction_test_examples

@@ -5,6 +5,8 @@
 #include "compaction/model.hpp"
 #include "sluice/detail/compaction_math.hpp"
 
+namespace compaction_test_math {
+
 namespace detail = sluice::compaction::detail;
 using namespace compaction_model;
 
@@ -60,3 +62,5 @@ TEST_CASE("partition index maps ids to dense slots", "[compaction]") {
   }
   CHECK(index.size() == ids.size());
 }
+
+}  // namespace compaction_test_math

@@ -6,6 +6,8 @@
 #include "catch_shim.hpp"
 #include "sluice/compaction.hpp"
 
+namespace compaction_test_policy {
+
 namespace compaction = sluice::compaction;
 
 namespace {
@@ -129,3 +131,5 @@ TEST_CASE("a partition cut by max_group_bytes reaches its ideal count when a cut
   }
   CHECK(planned == 42);
 }
+
+}  // namespace compaction_test_policy

@@ -7,6 +7,8 @@
 #include "catch_shim.hpp"
 #include "compaction/model.hpp"
 
+namespace compaction_test_properties {
+
 namespace compaction = sluice::compaction;
 using namespace compaction_model;
 
@@ -74,3 +76,5 @@ TEST_CASE("healthy files are never rewritten", "[compaction]") {
       for (std::uint64_t id : g.files) CHECK(healthy.count(id) == 0);
   }
 }
+
+}  // namespace compaction_test_properties

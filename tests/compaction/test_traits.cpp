@@ -5,9 +5,8 @@
 #include "catch_shim.hpp"
 #include "compaction/model.hpp"
 
-namespace compaction = sluice::compaction;
-using namespace compaction_model;
-
+// The catalog's own file type and its traits specialization, at global scope (a specialization
+// must be declared in a namespace that encloses sluice::compaction).
 namespace lake {
 struct data_file {
   std::string path;
@@ -31,6 +30,11 @@ struct sluice::compaction::file_traits<lake::data_file> {
   static std::uint64_t deleted_rows(const lake::data_file& f) noexcept { return f.deleted_count; }
   static std::uint32_t rewrites(const lake::data_file& f) noexcept { return f.generation; }
 };
+
+namespace compaction_test_traits {
+
+namespace compaction = sluice::compaction;
+using namespace compaction_model;
 
 namespace {
 // A stateful traits object: sizes are stored in kilobytes.
@@ -76,3 +80,5 @@ TEST_CASE("a traits object with state", "[compaction]") {
   CHECK(pl->groups[0].input_bytes == 150 * 1024);
   CHECK(pl->groups[0].output_files == 1);  // 1.5 targets: a tie goes to the smaller count
 }
+
+}  // namespace compaction_test_traits

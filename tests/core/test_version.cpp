@@ -3,6 +3,8 @@
 #include "catch_shim.hpp"
 #include "sluice/sluice.hpp"
 
+namespace core_test_version {
+
 TEST_CASE("version() spells the version macros") {
   std::string expected = std::to_string(SLUICE_VERSION_MAJOR) + "." +
                          std::to_string(SLUICE_VERSION_MINOR) + "." +
@@ -17,3 +19,5 @@ TEST_CASE("public names live in a versioned inline namespace") {
   // v0, or v0_avx2 / v0_dispatch / v0_neon: the SIMD configuration is part of the name.
   CHECK(sluice::SLUICE_DETAIL_ABI::version() == sluice::version());
 }
+
+}  // namespace core_test_version

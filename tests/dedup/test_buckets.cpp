@@ -8,6 +8,8 @@
 #include "sluice/dedup.hpp"
 #include "test_support.hpp"
 
+namespace dedup_test_buckets {
+
 namespace {
 
 template <class Offset>
@@ -49,3 +51,5 @@ TEST_CASE("window dedup holds at most buckets-per-window + 1 time buckets", "[de
   check_bucket_bound<std::uint32_t>(0xb0c4e7);
   check_bucket_bound<std::uint64_t>(0xb0c4e8);
 }
+
+}  // namespace dedup_test_buckets

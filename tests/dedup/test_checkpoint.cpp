@@ -10,6 +10,8 @@
 #include "dedup/records.hpp"
 #include "sluice/detail/crc32c.hpp"
 
+namespace dedup_test_checkpoint {
+
 namespace {
 using sluice::verdict;
 using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
@@ -376,3 +378,5 @@ TEST_CASE("restore refuses undefined mode and policy bytes as corrupt", "[dedup]
     CHECK(u64_dedup::restore(bad_mode).error() == sluice::errc::checkpoint_corrupt);
   }
 }
+
+}  // namespace dedup_test_checkpoint

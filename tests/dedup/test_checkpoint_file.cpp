@@ -12,6 +12,8 @@
 #include "sluice/checkpoint_file.hpp"
 #include "test_support.hpp"
 
+namespace dedup_test_checkpoint_file {
+
 namespace {
 namespace fs = std::filesystem;
 
@@ -145,3 +147,5 @@ TEST_CASE("threads of one process writing snapshots serialize: the newest epoch 
   }
   CHECK(wrong == 0);
 }
+
+}  // namespace dedup_test_checkpoint_file

@@ -7,6 +7,8 @@
 #include "dedup/model.hpp"
 #include "dedup/records.hpp"
 
+namespace dedup_test_differential {
+
 namespace {
 
 using sluice::verdict;
@@ -201,3 +203,5 @@ TEST_CASE("batch offer gives exactly the verdicts, counters and bytes of single 
     CHECK(a.bytes == b.bytes);
   }
 }
+
+}  // namespace dedup_test_differential

@@ -12,6 +12,8 @@
 #include "dedup/records.hpp"
 #include "sluice/detail/crc32c.hpp"
 
+namespace dedup_test_golden {
+
 namespace {
 
 template <class Record, class KeyOf, class TimeOf, class Storage>
@@ -147,3 +149,5 @@ TEST_CASE("a format-1 checkpoint with its then-reserved hash version field set i
     damaged[damaged.size() - 4 + static_cast<std::size_t>(i)] = static_cast<char>(crc >> (8 * i));
   CHECK(u64_dedup::restore(damaged).error() == sluice::errc::checkpoint_corrupt);
 }
+
+}  // namespace dedup_test_golden

@@ -11,6 +11,8 @@
 #include "sluice/dedup.hpp"
 #include "test_support.hpp"
 
+namespace dedup_test_keep_one {
+
 namespace {
 struct row {
   std::uint64_t key;
@@ -220,3 +222,5 @@ TEST_CASE("keep_one_per_key compares string keys by their text, as window_dedup 
   CHECK(d.offer(event{first_copy.c_str(), 1}) == sluice::verdict::first);
   CHECK(d.offer(event{second_copy.c_str(), 1}) == sluice::verdict::duplicate);
 }
+
+}  // namespace dedup_test_keep_one

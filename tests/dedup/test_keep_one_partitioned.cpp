@@ -13,6 +13,8 @@
 #include "sluice/dedup.hpp"
 #include "test_support.hpp"
 
+namespace dedup_test_keep_one_partitioned {
+
 namespace {
 
 struct row {
@@ -310,3 +312,5 @@ TEST_CASE("keep_one_per_key: any scratch shortfall fails cleanly, including whil
   CHECK(failures > 0);
   CHECK(successes > 0);
 }
+
+}  // namespace dedup_test_keep_one_partitioned

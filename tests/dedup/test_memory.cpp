@@ -8,6 +8,8 @@
 #include "catch_shim.hpp"
 #include "dedup/records.hpp"
 
+namespace dedup_test_memory {
+
 namespace {
 using sluice::verdict;
 
@@ -296,3 +298,5 @@ TEST_CASE("the table does not grow while expired keys' slots can take the new ke
     REQUIRE(d.stats().bytes == bytes);
   }
 }
+
+}  // namespace dedup_test_memory

@@ -8,6 +8,8 @@
 #include "sluice/dedup.hpp"
 #include "test_support.hpp"
 
+namespace dedup_test_placement {
+
 namespace {
 
 using engine = sluice::detail::dedup_engine<sluice::detail::dedup_exact_storage<std::uint64_t>, std::uint32_t>;
@@ -66,3 +68,5 @@ TEST_CASE("integer keys in regular patterns fill the table as random keys do", "
     }
   }
 }
+
+}  // namespace dedup_test_placement

@@ -6,6 +6,8 @@
 #include "catch_shim.hpp"
 #include "dedup/records.hpp"
 
+namespace dedup_test_reserve {
+
 namespace {
 using sluice::verdict;
 using u64_dedup = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
@@ -153,3 +155,5 @@ TEST_CASE("batch offers of string keys on a table beyond the caches give the sin
   CHECK(batch.stats().duplicate == single.stats().duplicate);
   CHECK(single.stats().duplicate > 4000);
 }
+
+}  // namespace dedup_test_reserve

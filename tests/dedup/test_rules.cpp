@@ -8,6 +8,8 @@
 #include "dedup/model.hpp"
 #include "dedup/records.hpp"
 
+namespace dedup_test_rules {
+
 namespace {
 using sluice::verdict;
 using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
@@ -238,3 +240,5 @@ TEST_CASE("sliding within its time bucket does not copy a string key again", "[d
   CHECK(d.offer({key, 25}) == sluice::verdict::duplicate);  // expiry 125: the next bucket, a copy
   CHECK(d.stats().bytes > bytes);
 }
+
+}  // namespace dedup_test_rules

@@ -8,6 +8,8 @@
 #include "sluice/detail/byte_io.hpp"
 #include "test_support.hpp"
 
+namespace errors_test_byte_io {
+
 using sluice::detail::byte_reader;
 using sluice::detail::byte_writer;
 
@@ -135,3 +137,5 @@ TEST_CASE("malformed varints and lengths fail", "[errors]") {
   CHECK(f.prefixed().empty());
   CHECK_FALSE(f.ok());
 }
+
+}  // namespace errors_test_byte_io

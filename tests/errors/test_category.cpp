@@ -7,6 +7,8 @@
 #include "catch_shim.hpp"
 #include "sluice/errors.hpp"
 
+namespace errors_test_category {
+
 using sluice::condition;
 using sluice::errc;
 
@@ -145,3 +147,5 @@ TEST_CASE("error domains resolve by name for decoding", "[errors]") {
   CHECK(sluice::find_error_domain("no.such.domain") == nullptr);
   CHECK(sluice::find_error_domain("") == nullptr);
 }
+
+}  // namespace errors_test_category

@@ -6,6 +6,8 @@
 #include "sluice/errors.hpp"
 #include "test_support.hpp"
 
+namespace errors_test_counters {
+
 using sluice::errc;
 
 TEST_CASE("counters count per code and snapshot in table order", "[errors]") {
@@ -73,3 +75,5 @@ TEST_CASE("counters are exact under concurrent increments", "[errors]") {
   for (const auto& entry : during) CHECK(entry.count <= counters.count(static_cast<errc>(entry.code->value)));
   CHECK(counters.other() == 0);
 }
+
+}  // namespace errors_test_counters

@@ -6,6 +6,8 @@
 #include "sluice/detail/crc32c.hpp"
 #include "test_support.hpp"
 
+namespace errors_test_crc32c {
+
 using sluice::detail::crc32c;
 using sluice::detail::crc32c_portable;
 
@@ -36,3 +38,5 @@ TEST_CASE("crc32c equals the bitwise definition on random inputs, every path and
     CHECK(crc32c_portable(view.data() + split, view.size() - split, first) == expected);
   }
 }
+
+}  // namespace errors_test_crc32c

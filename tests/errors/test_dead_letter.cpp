@@ -7,6 +7,8 @@
 #include "sluice/dead_letter.hpp"
 #include "test_support.hpp"
 
+namespace errors_test_dead_letter {
+
 using sluice::dead_letter;
 using sluice::errc;
 using sluice::unix_micros;
@@ -428,3 +430,5 @@ TEST_CASE("encode refuses a stage outside pipeline_stage and leaves the output a
   REQUIRE(back.has_value());
   CHECK(back->stage == letter.stage);
 }
+
+}  // namespace errors_test_dead_letter

@@ -9,6 +9,8 @@
 #include "catch_shim.hpp"
 #include "sluice/errors.hpp"
 
+namespace errors_test_docs {
+
 namespace {
 std::string render_error_codes_page() {
   std::string page =
@@ -40,3 +42,5 @@ TEST_CASE("docs/error-codes.md matches the code table", "[errors]") {
   content << in.rdbuf();
   CHECK(content.str() == expected);
 }
+
+}  // namespace errors_test_docs

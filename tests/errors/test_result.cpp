@@ -6,6 +6,8 @@
 #include "catch_shim.hpp"
 #include "sluice/errors.hpp"
 
+namespace errors_test_result {
+
 using sluice::errc;
 using sluice::result;
 
@@ -77,3 +79,5 @@ TEST_CASE("result<bool> keeps value and truthiness apart", "[errors]") {
   CHECK(static_cast<bool>(no));
   CHECK(*no == false);
 }
+
+}  // namespace errors_test_result

@@ -8,6 +8,8 @@
 #include "errors/model.hpp"
 #include "sluice/errors.hpp"
 
+namespace errors_test_table {
+
 using sluice::errc;
 
 TEST_CASE("the sluice code table matches the pinned table exactly", "[errors]") {
@@ -90,3 +92,5 @@ TEST_CASE("the sluice table passes its own checks and names are unique", "[error
   for (const sluice::code_info& row : sluice::all_codes()) names.insert(std::string(row.name));
   CHECK(names.size() == sluice::all_codes().size());
 }
+
+}  // namespace errors_test_table

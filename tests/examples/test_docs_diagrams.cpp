@@ -10,6 +10,8 @@
 #include "catch_shim.hpp"
 #include "sluice/scd2.hpp"
 
+namespace examples_test_docs_diagrams {
+
 namespace {
 
 struct city_change {
@@ -94,3 +96,5 @@ TEST_CASE("docs/scd2.md: every arrival order of the diagram's changes ends in it
     CHECK(rows_of(history) == last);
   } while (std::next_permutation(order.begin(), order.end()));
 }
+
+}  // namespace examples_test_docs_diagrams

@@ -14,6 +14,8 @@
 #include "../../examples/edge_collector/collector.hpp"
 #include "sluice/hash.hpp"
 
+namespace examples_test_edge_collector {
+
 namespace {
 
 struct run_result {
@@ -340,3 +342,5 @@ TEST_CASE("edge collector: the built-in stream is the same on every platform", "
   CHECK(lines == 3730);
   CHECK(digest == 0xbc83113072dfcaa8u);  // hash algorithm 2
 }
+
+}  // namespace examples_test_edge_collector

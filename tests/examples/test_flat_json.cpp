@@ -12,6 +12,8 @@
 #include "../../examples/edge_collector/generator.hpp"
 #include "../../examples/edge_collector/records.hpp"
 
+namespace examples_test_flat_json {
+
 namespace {
 
 alignas(std::max_align_t) unsigned char scratch_buffer[1 << 20];
@@ -219,3 +221,5 @@ TEST_CASE("records: schema checks", "[examples]") {
     CHECK(static_cast<int>(failure ? failure.code : errc{}) == static_cast<int>(s.code));
   }
 }
+
+}  // namespace examples_test_flat_json

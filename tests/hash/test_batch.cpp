@@ -7,6 +7,8 @@
 #include "sluice/hash.hpp"
 #include "test_support.hpp"
 
+namespace hash_test_batch {
+
 TEST_CASE("hash64_batch over uint64 keys equals hash_u64 and hash64 of the bytes", "[hash]") {
   sluice_test::rng rng(7);
   for (std::size_t n : {0u, 1u, 3u, 4u, 7u, 8u, 31u, 1000u}) {
@@ -73,3 +75,5 @@ TEST_CASE("every batch kernel equals hash_u64, including its tail and in place",
     }
   }
 }
+
+}  // namespace hash_test_batch

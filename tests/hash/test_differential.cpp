@@ -12,6 +12,8 @@
 #include "sluice/hash.hpp"
 #include "test_support.hpp"
 
+namespace hash_test_differential {
+
 using hash_quality::allowed_collisions;
 using hash_quality::collisions;
 
@@ -97,3 +99,5 @@ TEST_CASE("differential: keys built from 8-byte blocks of zero and one bit", "[h
     CHECK(collisions(high_halves(diffs), 32) <= allowed_collisions(diffs.size()));
   }
 }
+
+}  // namespace hash_test_differential

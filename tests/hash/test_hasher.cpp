@@ -13,6 +13,8 @@
 #include "catch_shim.hpp"
 #include "sluice/hash.hpp"
 
+namespace hash_test_hasher {
+
 namespace user_space {
 struct order_key {
   std::string region;
@@ -157,3 +159,5 @@ TEST_CASE("hash_combine is order-sensitive", "[hash]") {
   CHECK(sluice::hash_combine(sluice::hash_combine(0, a), b) !=
         sluice::hash_combine(sluice::hash_combine(0, b), a));
 }
+
+}  // namespace hash_test_hasher

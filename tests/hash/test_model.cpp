@@ -7,6 +7,8 @@
 #include "sluice/hash.hpp"
 #include "test_support.hpp"
 
+namespace hash_test_model {
+
 using sluice::detail::hashing::kernel;
 
 TEST_CASE("hash64 and hash128 agree with the reference model", "[hash]") {
@@ -46,3 +48,5 @@ TEST_CASE("the model's multiply matches the platform's", "[hash]") {
   CHECK(max.low == 1u);
   CHECK(max.high == ~0ull - 1u);
 }
+
+}  // namespace hash_test_model

@@ -8,6 +8,8 @@
 #include "catch_shim.hpp"
 #include "hash/quality.hpp"
 
+namespace hash_test_quality {
+
 using namespace hash_quality;
 
 namespace {
@@ -166,3 +168,5 @@ TEST_CASE("hash128: output bits 32 and 64 apart flip independently on 3-byte key
   CHECK(pair_independence_bias_128(sluice_hash128, 3, samples) < threshold);
   CHECK(pair_independence_bias_128(cheap_high_half, 3, samples) > threshold);
 }
+
+}  // namespace hash_test_quality

@@ -12,6 +12,8 @@
 #include "sluice/hash.hpp"
 #include "test_support.hpp"
 
+namespace hash_test_seed_attacks {
+
 namespace {
 
 using bytes = std::vector<unsigned char>;
@@ -187,3 +189,5 @@ TEST_CASE("medium inputs: swapped, repeated or cancelled 32-byte steps never col
     CHECK(colliding_seeds(m1, lanes, seeds, len * 7) == 0);
   }
 }
+
+}  // namespace hash_test_seed_attacks

@@ -8,6 +8,8 @@
 #include "hash/vectors.hpp"
 #include "sluice/hash.hpp"
 
+namespace hash_test_vectors {
+
 namespace {
 
 using sluice::detail::hashing::kernel;
@@ -122,3 +124,5 @@ TEST_CASE("a null pointer with length zero is a valid input", "[hash]") {
   CHECK(sluice::hash64(nullptr, 0, 7) == sluice::hash64(std::string_view(), 7));
   CHECK(sluice::hash128(nullptr, 0).low == sluice::hash64(nullptr, 0));
 }
+
+}  // namespace hash_test_vectors

@@ -16,6 +16,8 @@
 #include "sluice/scd2.hpp"
 #include "test_support.hpp"
 
+namespace robustness_test_budgets {
+
 namespace {
 
 struct text {
@@ -186,3 +188,5 @@ TEST_CASE("arena with budgets of 0 to 300 bytes never exceeds them", "[robustnes
     }
   }
 }
+
+}  // namespace robustness_test_budgets

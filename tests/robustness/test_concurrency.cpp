@@ -17,6 +17,8 @@
 #include "sluice/scd2.hpp"
 #include "test_support.hpp"
 
+namespace robustness_test_concurrency {
+
 namespace {
 
 struct change {
@@ -111,3 +113,5 @@ TEST_CASE("hashing and dead-letter codecs are safe to call from many threads", "
   for (auto& worker : workers) worker.join();
   CHECK(failures.load() == 0);
 }
+
+}  // namespace robustness_test_concurrency

@@ -14,6 +14,8 @@
 #include "sluice/hash.hpp"
 #include "test_support.hpp"
 
+namespace robustness_test_flooding {
+
 namespace {
 
 constexpr std::uint64_t attacked_seed = 0x5eed'0000'0000'0001ull;
@@ -151,3 +153,5 @@ TEST_CASE("flooding: keys of one hash overflow into the stash, expire, and survi
     REQUIRE(d.offer({attack[i], now + 100}) == (i % 2 == 0 ? sluice::verdict::first : sluice::verdict::duplicate));
   CHECK(d.stats().live_keys + d.stats().evicted == d.stats().first);
 }
+
+}  // namespace robustness_test_flooding

@@ -12,6 +12,8 @@
 #include "test_support.hpp"
 #include "sluice/dedup.hpp"
 
+namespace robustness_test_hostile_dedup {
+
 namespace {
 
 using sluice::verdict;
@@ -250,3 +252,5 @@ TEST_CASE("streams at the ends of int64 agree with the model", "[robustness]") {
     CHECK(d.stats().evicted == d.stats().first);
   }
 }
+
+}  // namespace robustness_test_hostile_dedup

@@ -16,6 +16,8 @@
 #include "sluice/hash.hpp"
 #include "sluice/scd2.hpp"
 
+namespace robustness_test_hostile_inputs {
+
 namespace compaction = sluice::compaction;
 
 namespace {
@@ -278,3 +280,5 @@ TEST_CASE("dead letters: a zero code in a named domain reads as no error", "[rob
   REQUIRE(again.has_value());
   CHECK(*again == *parsed);
 }
+
+}  // namespace robustness_test_hostile_inputs

@@ -4,6 +4,8 @@
 
 #include "scd2/support.hpp"
 
+namespace scd2_test_budget {
+
 using namespace scd2_test;
 using history = sluice::scd2::history<change_traits>;
 using model = scd2_model::model<change_traits>;
@@ -310,3 +312,5 @@ TEST_CASE("scd2: shrink_to_fit needs room for both copies, and no more", "[scd2]
     CHECK_FALSE(h.check());
   }
 }
+
+}  // namespace scd2_test_budget

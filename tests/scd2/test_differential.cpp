@@ -4,6 +4,8 @@
 
 #include "scd2/support.hpp"
 
+namespace scd2_test_differential {
+
 using namespace scd2_test;
 using history = sluice::scd2::history<change_traits>;
 using model = scd2_model::model<change_traits>;
@@ -222,3 +224,5 @@ TEST_CASE("scd2: batches big enough for the radix sort agree with small batches"
   auto again = whole.apply(changes.data(), changes.size());
   CHECK(again.duplicates == changes.size());
 }
+
+}  // namespace scd2_test_differential

@@ -1,6 +1,8 @@
 // versions, current, as_of, for_each_row and the counters, checked against the model's rows.
 #include "scd2/support.hpp"
 
+namespace scd2_test_queries {
+
 using namespace scd2_test;
 using history = sluice::scd2::history<change_traits>;
 using model = scd2_model::model<change_traits>;
@@ -69,3 +71,5 @@ TEST_CASE("scd2: a history moves, and a moved-from one is empty", "[scd2]") {
   CHECK(assigned.memory().in_use > 0);
   CHECK(assigned.memory().reserved >= assigned.memory().in_use);
 }
+
+}  // namespace scd2_test_queries

@@ -2,6 +2,8 @@
 // the history keeps answering exactly like the model while it frees what it no longer needs.
 #include "scd2/support.hpp"
 
+namespace scd2_test_retention {
+
 using namespace scd2_test;
 using history = sluice::scd2::history<change_traits>;
 using model = scd2_model::model<change_traits>;
@@ -243,3 +245,5 @@ TEST_CASE("scd2: forget_before compacts within a budget that is exactly used up"
   CHECK(h.versions(1).size() == 1);
   CHECK_FALSE(h.check());
 }
+
+}  // namespace scd2_test_retention

@@ -1,6 +1,8 @@
 // The rules, one example each: documentation as much as test.
 #include "scd2/support.hpp"
 
+namespace scd2_test_semantics {
+
 using namespace scd2_test;
 using history = sluice::scd2::history<change_traits>;
 
@@ -138,3 +140,5 @@ TEST_CASE("scd2: verdict names", "[scd2]") {
   CHECK(sluice::scd2::to_string(change_verdict::delete_of_nothing) == "delete_of_nothing");
   CHECK(sluice::scd2::to_string(change_verdict::conflict_lost) == "conflict_lost");
 }
+
+}  // namespace scd2_test_semantics

@@ -8,6 +8,8 @@
 
 #include "scd2/support.hpp"
 
+namespace scd2_test_traits {
+
 using namespace scd2_test;
 
 namespace {
@@ -301,3 +303,5 @@ TEST_CASE("scd2: records owning memory are destroyed on refusals, failed shrinks
   }
   CHECK(live_records == live_before);
 }
+
+}  // namespace scd2_test_traits
