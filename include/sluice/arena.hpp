@@ -265,6 +265,14 @@ class arena {
   std::size_t peak() const noexcept { return peak_; }
   // The cap on reserved(); SIZE_MAX when unlimited, the buffer size in fixed mode.
   std::size_t budget() const noexcept { return budget_; }
+  // Moves the cap of a heap-backed arena, for one that shares a budget with memory beside it
+  // (an index that grows, say). False, and nothing changed, when `budget_bytes` is below
+  // reserved() or the arena works inside a caller's buffer.
+  bool set_budget(std::size_t budget_bytes) noexcept {
+    if (fixed_ || budget_bytes < reserved_) return false;
+    budget_ = budget_bytes;
+    return true;
+  }
   // True when the arena works inside a caller's buffer and never touches the heap.
   bool is_fixed() const noexcept { return fixed_; }
 

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -83,10 +84,11 @@ inline std::error_code to_error_code(change_verdict verdict) noexcept {
 
 // Options of a history. The defaults suit most uses; `history<T> h;` uses them.
 struct history_config {
-  // Cap on the bytes the history obtains from the heap for its state (key blocks, key index,
-  // arena block headers). An apply that would exceed it changes nothing and reports
-  // MEMORY_BUDGET_EXCEEDED. Apply's transient working memory and the returned diff are not
-  // counted. Note apply builds the new blocks of touched keys before releasing the old ones.
+  // Cap on the bytes the history holds from the heap for its state (key blocks, key index,
+  // arena block headers), at every moment, inside apply too. An apply that would exceed it
+  // changes nothing and reports MEMORY_BUDGET_EXCEEDED. Apply's working buffer and the
+  // returned diff are not counted. Note apply builds the new blocks of touched keys before
+  // releasing the old ones, and fills a grown index while the old one is still held.
   std::size_t memory_budget = SIZE_MAX;
   // Keys to size the key index for, at least, whenever it grows (it grows as needed anyway);
   // a hint that would not fit the budget is set aside.
@@ -175,9 +177,11 @@ class history {
 
   // Heap memory held by the history.
   struct memory_usage {
-    std::size_t reserved = 0;    // obtained from the heap, headers included (<= the budget)
+    std::size_t reserved = 0;    // held from the heap, headers included (<= the budget)
     std::size_t in_use = 0;      // in live key blocks and the key index
     std::size_t recyclable = 0;  // in freed key blocks kept for reuse
+    std::size_t index = 0;       // of reserved, the key index; it doubles when it grows, and
+                                 // apply holds both copies until the new one is filled
     // Outside `reserved` and the budget: apply()'s working buffer, kept for the next batch (a
     // batch of a million changes would otherwise map it fresh every time). Sized for the
     // last large batch; a batch under a quarter of that size, or shrink_to_fit(), releases it.
@@ -187,7 +191,7 @@ class history {
   history() noexcept : history(history_config{}) {}
   explicit history(const history_config& config) noexcept
       : config_(config),
-        pool_(granule, arena(config.first_block_bytes, config.memory_budget)) {}
+        pool_(granule, arena(config.first_block_bytes, config.memory_budget)) {}  // the empty index holds nothing
   history(history&& other) noexcept
       : config_(other.config_),
         pool_(std::move(other.pool_)),
@@ -310,8 +314,8 @@ class history {
     }
     detail::scd2_index grown;
     const bool grow = fits && !plans.empty() && grow_index_if_needed(plans, grown, fits);
-    if (fits) {
-      const std::size_t index_bytes = grow ? grown.reserved() : index_.reserved();
+    if (fits) {  // the old index is held until the grown one is filled: both count
+      const std::size_t index_bytes = index_.reserved() + (grow ? grown.reserved() : 0);
       fits = index_bytes <= config_.memory_budget - pool_.memory().reserved();
     }
     if (!fits) {
@@ -326,6 +330,7 @@ class history {
     if (grow) {
       grown.take_keys_of(index_);
       index_ = std::move(grown);
+      cap_blocks();
     }
     for (std::size_t i = 0; i < plans.size(); ++i) {
       if (i + 8 < plans.size() && plans[i + 8].old_block != nullptr)
@@ -470,7 +475,7 @@ class history {
     const std::size_t held = pool_.memory().reserved() + index_.reserved();
     if (held >= config_.memory_budget) return make_error_code(errc::memory_budget_exceeded);
     detail::scd2_block_pool packed(granule,
-                                   arena(config_.first_block_bytes, config_.memory_budget));
+                                   arena(config_.first_block_bytes, config_.memory_budget - held));
     std::vector<void*> copies(index_.capacity(), nullptr);
     for (std::size_t i = 0; i < index_.capacity(); ++i) {
       const void* block = index_.slot(i).block;
@@ -478,7 +483,7 @@ class history {
       const std::size_t bytes = block_bytes(block);
       bool recycled = false;
       void* copy = packed.allocate(bytes, recycled);
-      if (copy == nullptr || packed.memory().reserved() > config_.memory_budget - held) {
+      if (copy == nullptr) {
         for (void* made : copies)
           if (made != nullptr) destroy_objects(made);
         return make_error_code(errc::memory_budget_exceeded);
@@ -500,6 +505,7 @@ class history {
       index_.slot(i).block = copies[i];
     }
     pool_ = std::move(packed);
+    cap_blocks();
     std::vector<plan>().swap(plans_);
     return {};
   }
@@ -514,13 +520,13 @@ class history {
   // Distinct changes stored (each version's record counts as one).
   std::size_t change_count() const noexcept { return change_count_; }
 
-  // Heap memory held now (see memory_usage); reserved <= the budget between calls (inside
-  // apply, new key blocks and a growing index's old copy may exceed it briefly).
+  // Heap memory held now (see memory_usage); reserved <= the budget at every moment.
   memory_usage memory() const noexcept {
     memory_usage usage;
     usage.reserved = pool_.memory().reserved() + index_.reserved();
     usage.in_use = pool_.live_bytes() + index_.capacity() * sizeof(detail::scd2_slot);
     usage.recyclable = pool_.free_bytes();
+    usage.index = index_.reserved();
     usage.scratch = plans_.capacity() * sizeof(plan);
     return usage;
   }
@@ -997,17 +1003,25 @@ class history {
     std::size_t new_keys = 0;
     for (const plan& p : plans) new_keys += p.old_block == nullptr ? 1 : 0;
     if (index_.has_room_for(index_.size() + new_keys)) return false;
-    const std::size_t reserved = pool_.memory().reserved();
+    const std::size_t held = pool_.memory().reserved() + index_.reserved();
     const std::size_t wanted = std::max(index_.size() + new_keys, config_.expected_keys);
-    if (reserved >= config_.memory_budget) {
+    if (held >= config_.memory_budget) {
       fits = false;
       return false;
     }
-    grown = detail::scd2_index::with_room_for(wanted, config_.memory_budget - reserved);
+    grown = detail::scd2_index::with_room_for(wanted, config_.memory_budget - held);
     if (grown.capacity() == 0 && wanted > index_.size() + new_keys)  // the hint is only a hint
-      grown = detail::scd2_index::with_room_for(index_.size() + new_keys, config_.memory_budget - reserved);
+      grown = detail::scd2_index::with_room_for(index_.size() + new_keys, config_.memory_budget - held);
     fits = grown.capacity() != 0;
     return fits;
+  }
+
+  // The block arena may hold what the index leaves of the budget, so that the two together
+  // never exceed it, even for a moment. Called whenever the index changes size.
+  void cap_blocks() noexcept {
+    const bool capped = pool_.memory().set_budget(config_.memory_budget - index_.reserved());
+    assert(capped);
+    (void)capped;
   }
 
   // Destroys the blocks built by an apply that does not install them and returns their memory.
@@ -1071,15 +1085,9 @@ class history {
       return true;
     }
     const std::size_t bytes = block_bytes(header.row_count, kept);
-    const arena::marker before = pool_.memory().mark();
     bool recycled = false;
     void* fresh = pool_.allocate(bytes, recycled);
     if (fresh == nullptr) return false;  // no room to compact now; nothing is lost
-    if (!recycled && pool_.memory().reserved() + index_.reserved() > config_.memory_budget) {
-      pool_.forget_fresh(bytes);
-      pool_.memory().rewind(before);
-      return false;
-    }
     ::new (fresh) block_header{header.row_count, static_cast<std::uint32_t>(kept)};
     char* cursor = static_cast<char*>(fresh) + rows_offset;
     for (std::uint32_t r = 0; r < header.row_count; ++r, cursor += sizeof(row))

@@ -201,6 +201,34 @@ TEST_CASE("arena never reserves beyond its budget and uses all of it", "[arena]"
   CHECK(tiny.reserved() == 0);
 }
 
+TEST_CASE("arena set_budget moves the cap but never below what is reserved", "[arena]") {
+  sluice::arena memory(1024, 1024);
+  REQUIRE(memory.allocate(100) != nullptr);
+  CHECK(memory.reserved() == 1024);
+  CHECK(memory.allocate(1000) == nullptr);  // the budget is spent
+
+  CHECK_FALSE(memory.set_budget(1023));  // below reserved(): refused, nothing changed
+  CHECK(memory.budget() == 1024);
+  REQUIRE(memory.set_budget(1024 + 1500));
+  CHECK(memory.budget() == 2524);
+  CHECK(memory.allocate(950) != nullptr);  // the raised cap is usable at once
+  CHECK(memory.reserved() == 2524);        // the next block was cut to what the cap leaves
+  CHECK(memory.allocate(1500) == nullptr);
+
+  memory.release();
+  REQUIRE(memory.reserved() == 0);
+  REQUIRE(memory.set_budget(sluice::arena::block_overhead + 100));  // lowered below its peak
+  CHECK(memory.allocate(101) == nullptr);
+  CHECK(memory.allocate(100) != nullptr);
+  CHECK(memory.reserved() <= memory.budget());
+
+  alignas(std::max_align_t) unsigned char buffer[256];
+  sluice::arena fixed(buffer, sizeof buffer);
+  CHECK_FALSE(fixed.set_budget(1024));
+  CHECK_FALSE(fixed.set_budget(128));
+  CHECK(fixed.budget() == sizeof buffer);
+}
+
 TEST_CASE("arena reset keeps one block and reuses it", "[arena]") {
   sluice::arena memory(4096);
   for (int i = 0; i < 100; ++i) REQUIRE(memory.allocate(1000) != nullptr);

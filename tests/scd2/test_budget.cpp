@@ -184,6 +184,47 @@ TEST_CASE("scd2: a budget of exactly what a batch needs is enough", "[scd2]") {
   CHECK(short_by_one.key_count() == 0);
 }
 
+TEST_CASE("scd2: a batch that grows the index pays for both copies of it", "[scd2]") {
+  // Apply holds the old index until the grown one is filled, so at that moment the history
+  // holds its blocks after the batch, the new index and the old one: reserved after the batch
+  // plus memory().index before it. That peak must fit the budget too.
+  sluice::scd2::history_config config;
+  config.first_block_bytes = 256;
+  history probe(config);
+  std::uint64_t grows_at = 0;  // the first key whose batch grows a non-empty index
+  std::size_t old_index = 0;
+  for (std::uint64_t key = 1; grows_at == 0; ++key) {
+    const std::size_t before = probe.memory().index;
+    const change c = upsert(key, 1, 1);
+    REQUIRE_FALSE(probe.apply(&c, 1).error);
+    if (before != 0 && probe.memory().index > before) grows_at = key, old_index = before;
+  }
+  const std::size_t final_reserved = probe.memory().reserved;
+  std::size_t accepted = 0, refused = 0;
+  for (std::size_t budget = final_reserved - 64; budget <= final_reserved + old_index + 64; ++budget) {
+    config.memory_budget = budget;
+    history h(config);
+    for (std::uint64_t key = 1; key < grows_at; ++key) {
+      const change c = upsert(key, 1, 1);
+      REQUIRE_FALSE(h.apply(&c, 1).error);
+    }
+    const sluice::scd2::history<change_traits>::memory_usage before = h.memory();
+    const change last = upsert(grows_at, 1, 1);
+    INFO("budget " << budget << ", index before " << before.index);
+    if (h.apply(&last, 1).error) {
+      ++refused;
+      CHECK(h.memory().reserved == before.reserved);  // nothing changed
+      CHECK(h.key_count() == grows_at - 1);
+    } else {
+      ++accepted;
+      CHECK(h.memory().reserved + before.index <= budget);  // the peak fit
+      CHECK(h.key_count() == grows_at);
+    }
+  }
+  CHECK(accepted > 0);
+  CHECK(refused > 64);  // the final state alone would have fit some of these budgets
+}
+
 TEST_CASE("scd2: a refused batch gives back the recycled blocks it took", "[scd2]") {
   // 50 keys with one version each, then a second version each: their first blocks are
   // recyclable. 60 new keys take those blocks but need a larger index than the budget
@@ -289,28 +330,35 @@ TEST_CASE("scd2: the working buffer is kept down to exactly a quarter less 1,024
 }
 
 TEST_CASE("scd2: shrink_to_fit needs room for both copies, and no more", "[scd2]") {
-  // One key: the history holds its index and one arena block of first_block_bytes, and the
-  // packed copy needs one such block again.
+  // One key: the history holds its index and one arena block of first_block_bytes. The packed
+  // copy's block is cut to the room the budget leaves, so it needs what the key's block holds
+  // and one block header, not a whole first block.
   const change c = upsert(1, 1, 1);
   sluice::scd2::history_config config;
   config.first_block_bytes = 4096;
   history probe(config);
   probe.apply(&c, 1);
   const std::size_t held = probe.memory().reserved;
-  for (std::size_t slack : {std::size_t{0}, std::size_t{1}}) {
-    config.memory_budget = held + config.first_block_bytes - slack;
+  std::size_t smallest = 0;
+  for (std::size_t room = 0; room <= config.first_block_bytes && smallest == 0; ++room) {
+    config.memory_budget = held + room;
     history h(config);
     REQUIRE_FALSE(h.apply(&c, 1).error);
     REQUIRE(h.memory().reserved == held);
     INFO("budget " << config.memory_budget << ", held " << held);
-    if (slack == 0)
-      CHECK_FALSE(h.shrink_to_fit());
-    else
-      CHECK(h.shrink_to_fit() == sluice::errc::memory_budget_exceeded);
-    CHECK(h.memory().reserved == held);
+    const std::error_code shrunk = h.shrink_to_fit();
+    if (shrunk) {
+      CHECK(shrunk == sluice::errc::memory_budget_exceeded);
+      CHECK(h.memory().reserved == held);  // refused: nothing changed
+    } else {
+      smallest = room;
+      CHECK(h.memory().reserved == held - config.first_block_bytes + room);  // one block of `room`
+    }
     CHECK(h.versions(1).size() == 1);
     CHECK_FALSE(h.check());
   }
+  CHECK(smallest > sluice::arena::block_overhead);
+  CHECK(smallest < config.first_block_bytes / 4);
 }
 
 }  // namespace scd2_test_budget
