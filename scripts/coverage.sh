@@ -3,7 +3,7 @@
 # suite once (randomized tests shrunk by SLUICE_TEST_SCALE, default 25), then gcovr. Prints a
 # per-header table with the uncovered lines and the total line-coverage figure; fails only if
 # the build or a test fails (COVERAGE_MIN=95 makes a lower figure fail too).
-# Time: about 4 minutes on 2 cores (build 3, tests and gcovr 1).
+# Time: about 3 minutes on 2 cores (build 2, tests and gcovr 1).
 source "$(dirname "$0")/common.sh"
 need_build_tools
 need_packages catch2 gcovr
