@@ -3,7 +3,7 @@
 # built and tested once. Usage: scripts/matrix.sh [name...]
 # Names: gcc-17 gcc-20 clang-17 clang-20 (Release), asan (ASan+UBSan, GCC, C++20, Debug),
 # tsan (ThreadSanitizer, Clang, C++17). The default, clang-20 asan tsan, covers the four
-# pairs with scripts/test.sh's build (GCC, C++17) and builds the suite three times, not six.
+# pairs with scripts/test.sh's build (GCC, C++17) and builds the suite three times, not five.
 source "$(dirname "$0")/common.sh"
 need_build_tools
 need_packages catch2 clang-14 libclang-rt-14-dev

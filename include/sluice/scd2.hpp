@@ -191,7 +191,7 @@ class history {
   history() noexcept : history(history_config{}) {}
   explicit history(const history_config& config) noexcept
       : config_(config),
-        pool_(granule, arena(config.first_block_bytes, config.memory_budget)) {}  // the empty index holds nothing
+        pool_(granule, arena(config.first_block_bytes, config.memory_budget)) {}
   history(history&& other) noexcept
       : config_(other.config_),
         pool_(std::move(other.pool_)),
@@ -1017,7 +1017,7 @@ class history {
   }
 
   // The block arena may hold what the index leaves of the budget, so that the two together
-  // never exceed it, even for a moment. Called whenever the index changes size.
+  // never exceed it, even for a moment. Called whenever the index or the arena is replaced.
   void cap_blocks() noexcept {
     const bool capped = pool_.memory().set_budget(config_.memory_budget - index_.reserved());
     assert(capped);
