@@ -85,7 +85,7 @@ void expect_destroyed(state& s, const std::vector<int>& due) {
 void step(state& s, fuzz::input& in) {
   const std::size_t reserved_before = s.memory.reserved();
   const unsigned char fill = in.byte();
-  switch (in.below(11)) {
+  switch (in.below(12)) {
     case 0:
     case 1: {
       const std::size_t bytes = pick_size(in);
@@ -191,6 +191,17 @@ void step(state& s, fuzz::input& in) {
         if (s.buffer == nullptr) FUZZ_CHECK(s.memory.reserved() == 0);
       }
       break;
+    case 10: {
+      // Moving the cap: refused, with nothing changed, below reserved() and in fixed mode.
+      const std::size_t before = s.memory.budget();
+      const std::size_t wanted = in.flag() ? reserved_before + static_cast<std::size_t>(in.below(1u << 16))
+                                           : static_cast<std::size_t>(in.below(1u << 20));
+      const bool moved = s.memory.set_budget(wanted);
+      FUZZ_CHECK(moved == (s.buffer == nullptr && wanted >= reserved_before));
+      FUZZ_CHECK(s.memory.budget() == (moved ? wanted : before));
+      FUZZ_CHECK(s.memory.reserved() == reserved_before);
+      break;
+    }
     default: {
       // Moving the arena moves every allocation; markers die, so the model forgets them.
       sluice::arena moved(std::move(s.memory));
