@@ -314,10 +314,10 @@ class history {
     }
     detail::scd2_index grown;
     const bool grow = fits && !plans.empty() && grow_index_if_needed(plans, grown, fits);
-    if (fits) {  // the old index is held until the grown one is filled: both count
-      const std::size_t index_bytes = index_.reserved() + (grow ? grown.reserved() : 0);
-      fits = index_bytes <= config_.memory_budget - pool_.memory().reserved();
-    }
+    // The blocks fit by the arena's cap, a grown index by the room grow_index_if_needed gave
+    // it beside the blocks and the old index (held until the grown one is filled).
+    assert(!fits || pool_.memory().reserved() + index_.reserved() + (grow ? grown.reserved() : 0) <=
+                        config_.memory_budget);
     if (!fits) {
       undo.armed = false;
       abandon(plans, before);
