@@ -353,6 +353,8 @@ TEST_CASE("scd2: shrink_to_fit needs room for both copies, and no more", "[scd2]
     } else {
       smallest = room;
       CHECK(h.memory().reserved == held - config.first_block_bytes + room);  // one block of `room`
+      const change next = upsert(2, 1, 1);
+      CHECK_FALSE(h.apply(&next, 1).error);  // the room the old block left is usable again
     }
     CHECK(h.versions(1).size() == 1);
     CHECK_FALSE(h.check());
