@@ -208,7 +208,7 @@ TEST_CASE("scd2: a batch that grows the index pays for both copies of it", "[scd
       const change c = upsert(key, 1, 1);
       REQUIRE_FALSE(h.apply(&c, 1).error);
     }
-    const sluice::scd2::history<change_traits>::memory_usage before = h.memory();
+    const history::memory_usage before = h.memory();
     const change last = upsert(grows_at, 1, 1);
     INFO("budget " << budget << ", index before " << before.index);
     if (h.apply(&last, 1).error) {
