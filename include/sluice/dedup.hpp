@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <new>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -108,10 +109,29 @@ class window_dedup {
     return result<window_dedup>(std::move(dedup));
   }
 
-  window_dedup(window_dedup&&) noexcept = default;
-  window_dedup& operator=(window_dedup&&) noexcept = default;
+  window_dedup(window_dedup&& other) noexcept
+      : config_(other.config_),
+        key_of_(std::move(other.key_of_)),
+        time_of_(std::move(other.time_of_)),
+        layout_(other.layout_),
+        writer_epoch_(other.writer_epoch_) {
+    construct_engine(&other);
+  }
+  window_dedup& operator=(window_dedup&& other) noexcept {
+    if (this != &other) {
+      destroy_engine();
+      config_ = other.config_;
+      key_of_ = std::move(other.key_of_);
+      time_of_ = std::move(other.time_of_);
+      layout_ = other.layout_;
+      writer_epoch_ = other.writer_epoch_;
+      construct_engine(&other);
+    }
+    return *this;
+  }
   window_dedup(const window_dedup&) = delete;
   window_dedup& operator=(const window_dedup&) = delete;
+  ~window_dedup() { destroy_engine(); }
 
   // Applies the rules to one record and returns the verdict.
   verdict offer(const Record& record) noexcept {
@@ -355,12 +375,44 @@ class window_dedup {
                                      detail::dedup_exact_storage<key_type>>;
   using narrow_engine = detail::dedup_engine<storage, std::uint32_t>;
   using wide_engine = detail::dedup_engine<storage, std::uint64_t>;
+  // 8-byte keys kept as they are fit six to a cache line with 21-bit expiry offsets.
+  static constexpr bool packable = storage::stored_size == 8 && !storage::uses_arena;
+  struct no_engine {};
+  using packed_engine = std::conditional_t<packable, detail::dedup_engine<storage, std::uint32_t, true>, no_engine>;
+  enum class layout : std::uint8_t { packed, narrow, wide };
 
   window_dedup(const window_dedup_config& config, KeyOf key_of, TimeOf time_of)
       : config_(config), key_of_(std::move(key_of)), time_of_(std::move(time_of)) {
-    // 32-bit expiry offsets while window + lateness <= 2^30 (see dedup_engine.hpp).
-    wide_ = static_cast<std::uint64_t>(config.window) + static_cast<std::uint64_t>(config.allowed_lateness) >
-            (std::uint64_t{1} << 30);
+    // Expiry offsets take 21 bits while window + lateness <= 2^19, 32 while it is <= 2^30, and
+    // 64 beyond (see dedup_engine.hpp).
+    const std::uint64_t span = static_cast<std::uint64_t>(config.window) + static_cast<std::uint64_t>(config.allowed_lateness);
+    layout_ = span > (std::uint64_t{1} << 30) ? layout::wide
+              : packable && span <= (std::uint64_t{1} << 19) ? layout::packed
+                                                             : layout::narrow;
+    construct_engine(nullptr);
+  }
+
+  // Constructs the engine layout_ names, empty or moved from `from`'s.
+  void construct_engine(window_dedup* from) noexcept {
+    if constexpr (packable) {
+      if (layout_ == layout::packed) return emplace(engines_.packed, from ? &from->engines_.packed : nullptr);
+    }
+    if (layout_ == layout::wide) return emplace(engines_.wide, from ? &from->engines_.wide : nullptr);
+    emplace(engines_.narrow, from ? &from->engines_.narrow : nullptr);
+  }
+  template <class Engine>
+  static void emplace(Engine& engine, Engine* from) noexcept {
+    if (from == nullptr) {
+      new (&engine) Engine();
+    } else {
+      new (&engine) Engine(std::move(*from));
+    }
+  }
+  void destroy_engine() noexcept {
+    with_engine([](auto& engine) {
+      using engine_type = std::decay_t<decltype(engine)>;
+      engine.~engine_type();
+    });
   }
 
   bool init() {
@@ -371,26 +423,37 @@ class window_dedup {
     settings.memory_budget = config_.memory_budget;
     settings.seed = config_.seed;
     if (sizeof(window_dedup) > config_.memory_budget) return false;
-    return wide_ ? wide_engine_.init(settings, sizeof(window_dedup))
-                 : narrow_engine_.init(settings, sizeof(window_dedup));
+    return with_engine([&](auto& engine) { return engine.init(settings, sizeof(window_dedup)); });
   }
 
   template <class F>
   decltype(auto) with_engine(F&& f) {
-    return wide_ ? f(wide_engine_) : f(narrow_engine_);
+    if constexpr (packable) {
+      if (layout_ == layout::packed) return f(engines_.packed);
+    }
+    return layout_ == layout::wide ? f(engines_.wide) : f(engines_.narrow);
   }
   template <class F>
   decltype(auto) with_engine(F&& f) const {
-    return wide_ ? f(wide_engine_) : f(narrow_engine_);
+    if constexpr (packable) {
+      if (layout_ == layout::packed) return f(engines_.packed);
+    }
+    return layout_ == layout::wide ? f(engines_.wide) : f(engines_.narrow);
   }
 
   window_dedup_config config_;
   KeyOf key_of_;
   TimeOf time_of_;
-  bool wide_ = false;
+  layout layout_ = layout::narrow;
   std::uint64_t writer_epoch_ = 0;
-  narrow_engine narrow_engine_;
-  wide_engine wide_engine_;
+  // The one engine layout_ names.
+  union engines {
+    engines() noexcept {}
+    ~engines() {}
+    packed_engine packed;
+    narrow_engine narrow;
+    wide_engine wide;
+  } engines_;
 };
 
 // What keep_one_per_key did: [first, end) holds one record per distinct key.

@@ -12,9 +12,9 @@ namespace dedup_test_buckets {
 
 namespace {
 
-template <class Offset>
+template <class Offset, bool Packed = false>
 void check_bucket_bound(std::uint64_t seed) {
-  using engine = sluice::detail::dedup_engine<sluice::detail::dedup_exact_storage<std::uint64_t>, Offset>;
+  using engine = sluice::detail::dedup_engine<sluice::detail::dedup_exact_storage<std::uint64_t>, Offset, Packed>;
   sluice_test::rng rng(seed);
   const std::size_t bound = SLUICE_DEDUP_BUCKETS_PER_WINDOW() + 1;
   const std::size_t rounds = sluice_test::scaled(12);
@@ -50,6 +50,7 @@ void check_bucket_bound(std::uint64_t seed) {
 TEST_CASE("window dedup holds at most buckets-per-window + 1 time buckets", "[dedup]") {
   check_bucket_bound<std::uint32_t>(0xb0c4e7);
   check_bucket_bound<std::uint64_t>(0xb0c4e8);
+  check_bucket_bound<std::uint32_t, true>(0xb0c4e9);
 }
 
 }  // namespace dedup_test_buckets

@@ -17,7 +17,7 @@ struct scenario {
   sluice::window_dedup_config config;
   std::uint64_t key_universe = 64;
   std::int64_t jitter = 10;
-  std::int64_t time_scale = 1;  // multiplies every time (large values exercise 64-bit offsets)
+  std::int64_t time_scale = 1;  // multiplies every time, to exercise each width of expiry offsets
   bool batch = false;
   bool restore_midway = false;
 };
@@ -33,8 +33,14 @@ scenario random_scenario(sluice_test::rng& rng) {
   s.jitter = rng.between(0, 50);
   s.batch = rng.percent(50);
   s.restore_midway = rng.percent(40);
-  if (rng.percent(15)) {
-    s.time_scale = std::int64_t{1} << 36;
+  // Small windows of 8-byte keys take 21-bit offsets, whose base moves every 2^20 time units:
+  // scaled by 2^13 a stream moves it many times, and its largest windows take 32-bit offsets,
+  // which scaled by 2^20 all windows do. Scaled by 2^36 they take 64-bit offsets.
+  const unsigned tier = static_cast<unsigned>(rng.below(100));
+  if (tier < 15) s.time_scale = std::int64_t{1} << 36;
+  else if (tier < 30) s.time_scale = std::int64_t{1} << 13;
+  else if (tier < 40) s.time_scale = std::int64_t{1} << 20;
+  if (s.time_scale != 1) {
     s.config.window *= s.time_scale;
     s.config.allowed_lateness *= s.time_scale;
     s.jitter *= s.time_scale;

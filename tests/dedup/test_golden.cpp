@@ -129,6 +129,11 @@ TEST_CASE("checkpoints from when integer keys were placed by hash_u64 restore", 
   u64_case.check_restore(dedup_golden::u64_from_first_full_hash, sizeof dedup_golden::u64_from_first_full_hash);
 }
 
+TEST_CASE("checkpoints from when 64-bit keys took lines of five slots restore", "[dedup]") {
+  u64_case.check_restore(dedup_golden::u64_from_first_five_slot_lines,
+                         sizeof dedup_golden::u64_from_first_five_slot_lines);
+}
+
 TEST_CASE("print golden checkpoints", "[.dedup-golden-print]") {
   u64_case.print("u64_from_first");
   text_case.print("text_sliding");

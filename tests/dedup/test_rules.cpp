@@ -145,29 +145,52 @@ TEST_CASE("string keys of 65,535 bytes and more keep their full length", "[dedup
   CHECK(restored.offer({std::string(65537, 'k'), 3}) == verdict::first);
 }
 
-TEST_CASE("32-bit expiry offsets stay exact as the base moves across billions of time units", "[dedup]") {
-  // window + lateness <= 2^30 keeps 32-bit offsets; the stream covers about 2^36 time units,
-  // so the base moves about 32 times while keys are live, in both expiry policies.
+namespace {
+// A stream through `config` whose times advance by up to 2^step_bits per record and arrive up
+// to `config.allowed_lateness` late, offered to window_dedup and the model side by side.
+void check_offsets_across_base_moves(sluice::window_dedup_config config, int step_bits, int records) {
   for (auto policy : {sluice::expiry::from_first, sluice::expiry::sliding}) {
-    sluice::window_dedup_config config;
-    config.window = std::int64_t{1} << 29;
-    config.allowed_lateness = std::int64_t{1} << 27;
     config.policy = policy;
+    CAPTURE(config.window, config.allowed_lateness, static_cast<int>(policy));
     auto d = dedup_type::create(config).value();
     dedup_model::window_model<std::uint64_t> model(config);
     std::uint64_t state = 7;
     std::int64_t now = std::numeric_limits<std::int64_t>::min() / 2;
-    for (int i = 0; i < 20000; ++i) {
+    for (int i = 0; i < records; ++i) {
       state = state * 6364136223846793005ull + 1442695040888963407ull;
-      now += static_cast<std::int64_t>(state >> 41);  // up to 2^23 per record: ~2^36 in all
+      now += static_cast<std::int64_t>(state >> (64 - step_bits));
       const std::uint64_t key = (state >> 20) % 500;
-      const std::int64_t time = now - static_cast<std::int64_t>((state >> 8) % (std::uint64_t{1} << 27));
+      const std::int64_t time = now - static_cast<std::int64_t>((state >> 8) % static_cast<std::uint64_t>(config.allowed_lateness + 1));
       REQUIRE(d.offer({key, time}) == model.offer(key, time));
     }
     CHECK(d.stats().first == model.first);
     CHECK(d.stats().duplicate == model.duplicate);
     CHECK(d.stats().live_keys >= model.live_keys());
   }
+}
+}  // namespace
+
+TEST_CASE("32-bit expiry offsets stay exact as the base moves across billions of time units", "[dedup]") {
+  // window + lateness <= 2^30 keeps 32-bit offsets; the stream covers about 2^36 time units,
+  // so the base moves about 32 times while keys are live, in both expiry policies.
+  sluice::window_dedup_config config;
+  config.window = std::int64_t{1} << 29;
+  config.allowed_lateness = std::int64_t{1} << 27;
+  check_offsets_across_base_moves(config, 23, 20000);
+}
+
+TEST_CASE("21-bit expiry offsets of 64-bit keys stay exact as the base moves", "[dedup]") {
+  // window + lateness <= 2^19 packs 64-bit keys six to a line with 21-bit offsets, whose base
+  // moves every 2^20 time units: about 40 times over this stream. At exactly 2^19 (the
+  // largest packed span) and just beyond it (32-bit offsets), in both expiry policies.
+  sluice::window_dedup_config config;
+  config.window = (std::int64_t{1} << 19) - (std::int64_t{1} << 17);
+  config.allowed_lateness = std::int64_t{1} << 17;
+  check_offsets_across_base_moves(config, 12, 20000);
+  config.allowed_lateness += 1;
+  check_offsets_across_base_moves(config, 12, 20000);
+  config.window = (std::int64_t{1} << 21) - (std::int64_t{1} << 18);  // far beyond 21 bits
+  check_offsets_across_base_moves(config, 13, 20000);
 }
 
 namespace {

@@ -116,7 +116,10 @@ struct dedup_no_arena {
   std::size_t reserved() const noexcept { return 0; }
 };
 
-template <class Storage, class Offset>
+// `Packed` selects dedup_packed_layout (8-byte keys without a tag, 32-bit Offset values of at
+// most 21 bits, window + lateness <= 2^19); otherwise the key, its tag and the Offset sit side
+// by side.
+template <class Storage, class Offset, bool Packed = false>
 class dedup_engine {
  public:
   static constexpr std::size_t key_size = Storage::stored_size;
@@ -124,11 +127,14 @@ class dedup_engine {
   // only on a likely match (a 64-bit string key then takes 16 bytes: four to a cache line).
   static constexpr std::size_t tag_size = Storage::uses_arena ? 2 : 0;
   static constexpr std::size_t offset_at = key_size + tag_size;
-  static constexpr std::size_t slot_size = offset_at + sizeof(Offset);
-  using table = dedup_table<slot_size>;
+  using layout = std::conditional_t<Packed, dedup_packed_layout, dedup_inline_layout<offset_at, Offset>>;
+  static_assert(!Packed || (key_size == 8 && tag_size == 0 && std::is_same_v<Offset, std::uint32_t>),
+                "the packed layout holds 8-byte keys without a tag");
+  using table = dedup_table<layout>;
+  using stash = dedup_stash<layout>;
   using prepared = typename Storage::prepared;
   static constexpr std::size_t npos = table::npos;
-  static constexpr std::uint64_t offset_max = std::numeric_limits<Offset>::max();
+  static constexpr std::uint64_t offset_max = layout::offset_max;
   static constexpr std::size_t string_block_bytes = 1024;  // first block of a bucket's arena
 
   struct bucket {
@@ -170,7 +176,7 @@ class dedup_engine {
   std::size_t bucket_count() const noexcept { return buckets_.size(); }
   std::size_t table_slots() const noexcept { return keys_.slots(); }
   std::size_t table_bytes() const noexcept { return keys_.bytes(); }
-  std::size_t stashed_keys() const noexcept { return stash_.size() / slot_size; }
+  std::size_t stashed_keys() const noexcept { return stash_.size(); }
 
   prepared prepare(const typename Storage::key_type& key) noexcept { return prepare(key, keyed_); }
   // The same with the seed's keys passed in: a loop that holds a copy in a local keeps them in
@@ -279,10 +285,10 @@ class dedup_engine {
       refresh_limits();
     }
     if (held_ == 0 && reserved_lines_ == 0) {
-      if (keys_.empty() && stash_.capacity() == 0) return;
-      bytes_ -= keys_.bytes() + stash_.capacity();
+      if (keys_.empty() && stash_.bytes() == 0) return;
+      bytes_ -= keys_.bytes() + stash_.bytes();
       keys_.release();
-      std::vector<unsigned char>().swap(stash_);
+      stash_.release();
       blank_ = true;
     } else if (held_ == 0) {
       stash_.clear();  // a reserved table stays, every slot free
@@ -292,13 +298,7 @@ class dedup_engine {
       const std::size_t lines = table::lines_for(slots_for(static_cast<std::size_t>(held_)));
       if (keys_.lines() > reserved_lines_) rebuild(lines > reserved_lines_ ? lines : reserved_lines_);
     } else if (dead != 0 && !stash_.empty()) {
-      std::size_t kept = 0;
-      for (std::size_t i = 0; i < stash_.size(); i += slot_size)
-        if (load_offset(&stash_[i]) > held_above_) {
-          std::memmove(&stash_[kept], &stash_[i], slot_size);
-          kept += slot_size;
-        }
-      stash_.resize(kept);
+      stash_.keep_if([this](const unsigned char* slot) { return load_offset(slot) > held_above_; });
     }
   }
 
@@ -396,11 +396,11 @@ class dedup_engine {
   bool recount(std::size_t fixed_bytes) noexcept {
     if constexpr (Storage::uses_arena) pack_strings();
     fit_stash();
-    std::size_t total = fixed_bytes + buckets_.capacity() * sizeof(bucket) + keys_.bytes() + stash_.capacity();
+    std::size_t total = fixed_bytes + buckets_.capacity() * sizeof(bucket) + keys_.bytes() + stash_.bytes();
     for (const bucket& b : buckets_) total += b.strings.reserved();
     bytes_ = total;
     if (total <= settings_.memory_budget) return true;
-    const std::size_t others = total - keys_.bytes() - stash_.capacity();
+    const std::size_t others = total - keys_.bytes() - stash_.bytes();
     if (others >= settings_.memory_budget) return false;
     // Keys that find no room go to the stash, so a smaller table may fit where a larger one
     // overflowed (the original may have held some keys in its stash).
@@ -437,12 +437,8 @@ class dedup_engine {
   // Restore support: the stash grows by doubling; a restore keeps exactly what it holds, as
   // the original's doubling may have left it less room than the restore's layout needs.
   void fit_stash() noexcept {
-    if (stash_.capacity() == stash_.size()) return;
-    std::vector<unsigned char> exact;
-    exact.reserve(stash_.size());
-    exact.insert(exact.end(), stash_.begin(), stash_.end());
-    bytes_ -= stash_.capacity() - exact.capacity();
-    stash_.swap(exact);
+    const std::size_t before = stash_.bytes();
+    if (stash_.reserve(stash_.size())) bytes_ -= before - stash_.bytes();  // else it stays as it was
   }
 
   // Restore support: moves each bucket's strings into one block of exactly their size, which
@@ -469,7 +465,10 @@ class dedup_engine {
     for (std::size_t b = 0; b < buckets_.size(); ++b) buckets_[b].strings = std::move(packed[b]);
   }
 
-  static Offset load_offset(const unsigned char* slot) noexcept { return dedup_load<Offset>(slot + offset_at); }
+  static Offset load_offset(const unsigned char* slot) noexcept { return layout::load_offset(slot); }
+  static void store_offset(unsigned char* slot, std::uint64_t offset) noexcept {
+    layout::store_offset(slot, static_cast<Offset>(offset));
+  }
   static std::uint16_t tag_of(std::uint64_t hash) noexcept { return static_cast<std::uint16_t>(hash); }
   static bool tag_matches(const unsigned char* slot, std::uint16_t tag) noexcept {
     if constexpr (tag_size == 0) {
@@ -483,7 +482,7 @@ class dedup_engine {
   // Writes tag and expiry; `e` must fit (see fit).
   void fill(unsigned char* slot, std::uint16_t tag, std::uint64_t e) noexcept {
     if constexpr (tag_size != 0) dedup_store(slot + key_size, tag);
-    dedup_store(slot + offset_at, static_cast<Offset>(e - base_));
+    store_offset(slot, e - base_);
     blank_ = false;
   }
   // Offsets at or below the result stand for expiries at or below `e`.
@@ -517,7 +516,7 @@ class dedup_engine {
     if (!blank_) {  // a blank table (every offset 0) reads the same under any base
       each_slot([&](unsigned char* slot) {
         const Offset offset = load_offset(slot);
-        dedup_store(slot + offset_at, static_cast<Offset>(offset > shift ? offset - shift : 0));
+        store_offset(slot, offset > shift ? offset - shift : 0);
       });
     }
     base_ = new_base;
@@ -532,8 +531,7 @@ class dedup_engine {
     if (into.empty()) return nullptr;
     const Offset free_up_to = reuse_expired ? alive_above_ : held_above_;
     return into.make_room(
-        hash, [free_up_to](const unsigned char* slot) { return load_offset(slot) <= free_up_to; },
-        [this](const unsigned char* slot) { return hash_of(slot); },
+        hash, free_up_to, [this](const unsigned char* slot) { return hash_of(slot); },
         [this](const unsigned char* slot) { release_if_held(slot); });
   }
 
@@ -555,13 +553,13 @@ class dedup_engine {
     if (extra == SIZE_MAX || (charged && !fits(extra))) return false;
     table bigger;
     if (!bigger.allocate(lines)) return false;
-    std::vector<unsigned char> overflow;
+    stash overflow;
     bool ok = true, copied = false;
     auto place = [&](const unsigned char* slot, std::uint64_t hash) {
       copied = true;
       unsigned char* to = make_room(bigger, hash, false);
       if (to != nullptr) {
-        std::memcpy(to, slot, slot_size);
+        layout::copy(to, slot);
       } else if (!append(overflow, slot, charged, extra)) {
         ok = false;
       }
@@ -586,48 +584,49 @@ class dedup_engine {
       queue[queued++ % ahead] = {slot, hash};
     });
     for (; ok && placed < queued; ++placed) place(queue[placed % ahead].slot, queue[placed % ahead].hash);
-    for (std::size_t i = 0; ok && i < stash_.size(); i += slot_size)
-      if (load_offset(&stash_[i]) > held_above_) place(&stash_[i], hash_of(&stash_[i]));
+    for (std::size_t i = 0; ok && i < stash_.size(); ++i)
+      if (load_offset(stash_[i]) > held_above_) place(stash_[i], hash_of(stash_[i]));
     if (!ok) return false;
-    bytes_ = bytes_ - keys_.bytes() - stash_.capacity() + bigger.bytes() + overflow.capacity();
+    bytes_ = bytes_ - keys_.bytes() - stash_.bytes() + bigger.bytes() + overflow.bytes();
     keys_ = std::move(bigger);
     stash_.swap(overflow);
     blank_ = !copied;
     return true;
   }
 
-  // Appends a slot to a stash vector, growing it under the budget if `charged` (counting
-  // `pending` bytes about to be charged as well); false on refusal.
-  bool append(std::vector<unsigned char>& stash, const unsigned char* slot, bool charged,
-              std::size_t pending = 0) noexcept {
-    if (stash.size() + slot_size > stash.capacity()) {
-      const std::size_t wanted = stash.capacity() * 2 + 4 * slot_size;
-      if (charged && !fits(pending + wanted)) return false;
-      if (&stash == &stash_) bytes_ += wanted - stash.capacity();
-      stash.reserve(wanted);
+  // Appends a copy of `slot` (a cleared slot if null) to a stash, growing it under the budget
+  // if `charged` (counting `pending` bytes about to be charged as well); the slot appended, or
+  // nullptr on refusal.
+  unsigned char* append(stash& into, const unsigned char* slot, bool charged, std::size_t pending = 0) noexcept {
+    if (into.size() == into.capacity()) {
+      const std::size_t wanted = into.capacity() * 2 + 4;
+      const std::size_t wanted_bytes = stash::bytes_for(wanted);  // held beside the old while copying
+      if (charged && !fits(pending + wanted_bytes)) return nullptr;
+      const std::size_t before = into.bytes();
+      if (!into.reserve(wanted)) return nullptr;
+      if (&into == &stash_) bytes_ += wanted_bytes - before;
     }
-    stash.insert(stash.end(), slot, slot + slot_size);
-    return true;
+    return slot != nullptr ? into.push(slot) : into.push_cleared();
   }
 
   // Calls fn(slot) for every slot of the table and the stash.
   template <class Fn>
   void each_slot(Fn&& fn) {
     keys_.each_slot(fn);
-    for (std::size_t i = 0; i < stash_.size(); i += slot_size) fn(&stash_[i]);
+    for (std::size_t i = 0; i < stash_.size(); ++i) fn(stash_[i]);
   }
   template <class Fn>
   void each_slot(Fn&& fn) const {
     keys_.each_slot(fn);
-    for (std::size_t i = 0; i < stash_.size(); i += slot_size) fn(&stash_[i]);
+    for (std::size_t i = 0; i < stash_.size(); ++i) fn(stash_[i]);
   }
 
   // The held slot of either line of `hash`, or of the stash, for which pred holds.
   template <class Pred>
   unsigned char* find(std::uint64_t hash, Pred&& pred) noexcept {
     if (unsigned char* at = keys_.find(hash, pred)) return at;
-    for (std::size_t i = 0; i < stash_.size(); i += slot_size)
-      if (pred(&stash_[i])) return &stash_[i];
+    for (std::size_t i = 0; i < stash_.size(); ++i)
+      if (pred(stash_[i])) return stash_[i];
     return nullptr;
   }
 
@@ -649,14 +648,18 @@ class dedup_engine {
 
   // Table sizing. Cuckoo inserts stay cheap while about 80% of the slots hold live keys; the
   // table grows at 27/32 in use to 3/4, and shrinks back to 3/4 when under a quarter is held.
+  // Packed slots take 10.7 bytes, which leaves room to run emptier (from 7/10 to 25/32): each
+  // packed slot costs a few more instructions, and fewer searches for room pay for them.
   // Fingerprint slots take 20 bytes, so their tables run fuller (from 21/25 to 9/10) to stay
   // within 24 bytes per key. (Rounded so that small tables keep free slots too: a restore,
   // which places keys in another order, must find room for everything the original held in
   // the same space.)
   static std::size_t fill_limit(std::size_t slots) noexcept {
+    if (Packed) return slots - (slots * 7 + 31) / 32;
     return Storage::fingerprint ? slots - (slots + 9) / 10 : slots - (slots * 5 + 31) / 32;
   }
   static std::size_t slots_for(std::size_t keys) noexcept {
+    if (Packed) return keys + keys / 7 * 3 + keys % 7 * 3 / 7 + 1;
     return Storage::fingerprint ? keys + keys / 21 * 4 + keys % 21 * 4 / 21 + 1 : keys + keys / 3 + 1;
   }
 
@@ -684,9 +687,7 @@ class dedup_engine {
     unsigned char* at = make_room(keys_, hash, !restoring);
     if (at == nullptr && held_ >= keys_.slots() / 2 && grow(!restoring)) at = make_room(keys_, hash, !restoring);
     if (at != nullptr) return at;
-    unsigned char blank[slot_size] = {};
-    if (!append(stash_, blank, !restoring)) return nullptr;
-    return &stash_[stash_.size() - slot_size];
+    return append(stash_, nullptr, !restoring);
   }
 
   bool insert(const prepared& p, std::uint64_t fresh) noexcept {
@@ -696,7 +697,7 @@ class dedup_engine {
     unsigned char* slot = room_for(p.hash);
     if (slot == nullptr) return false;
     if (!store_key(buckets_[b], p, slot)) {
-      dedup_store(slot + offset_at, Offset{0});  // the slot may still hold a moved key's copy
+      store_offset(slot, 0);  // the slot may still hold a moved key's copy
       return false;
     }
     fill(slot, tag_of(p.hash), fresh);
@@ -726,7 +727,7 @@ class dedup_engine {
       --buckets_[from].keys;
       note_key(buckets_[to], fresh);
     }
-    dedup_store(slot + offset_at, static_cast<Offset>(fresh - base_));
+    store_offset(slot, fresh - base_);
     return true;
   }
 
@@ -822,7 +823,7 @@ class dedup_engine {
   Offset alive_above_ = 0;   // slots with a larger offset have not expired
   std::vector<bucket> buckets_;
   table keys_;
-  std::vector<unsigned char> stash_;  // slots of keys the table had no room for, one after another
+  stash stash_;  // slots of keys the table had no room for
   std::size_t reserved_lines_ = 0;    // the table's least size (reserve_table), 0 if none
   bool blank_ = true;  // no offset written to the table or stash since they were allocated
   std::string scratch_;
