@@ -1,13 +1,14 @@
 // Machinery behind sluice/dedup.hpp: the bucketized cuckoo table that holds every remembered key.
 //
-// The table is an array of lines; a line holds `slots_per_line` slots laid out by a layout type
-// (below): 5 slots of a 64-bit key and a 32-bit expiry offset, or 6 of a 64-bit key and a
-// 21-bit offset, in one 64-byte cache line. A slot is named by the address of its key. A key may live in one of two
-// lines chosen by its hash, so a lookup reads at most two lines, whatever the load, and both
-// can be prefetched. Inserting into two full lines moves keys to their other line along a path
-// found by a bounded breadth-first search; the path is carried out only once it is complete, so
-// a failed search changes nothing. The table knows nothing about keys or expiries: callers say
-// which slots are free and how to rehash a stored key.
+// The table is an array of lines; a line holds `slots_per_line` slots as a layout type (below)
+// arranges them: 5 slots of a 64-bit key and a 32-bit expiry offset, or 6 of a 64-bit key and
+// a 21-bit offset, in one 64-byte cache line. A slot is named by the address of its key. A key
+// may live in one of two lines chosen by its hash, so a lookup reads at most two lines,
+// whatever the load, and both can be prefetched. Inserting into two full lines moves keys to
+// their other line along a path found by a bounded breadth-first search; the path is carried
+// out only once it is complete, so a failed search changes nothing. The table knows offsets
+// only as the layout stores them: callers say up to which offset a slot is free and how to
+// rehash a stored key.
 #pragma once
 
 #include <cstddef>
@@ -27,8 +28,7 @@
 #define SLUICE_DETAIL_DEDUP_SSE2() 0
 #endif
 
-// Loops over the slots of a line are unrolled: each slot's place, and with the packed layout
-// its offset's, is then a constant.
+// Loops over the slots of a line are unrolled, so that each slot's place is a constant.
 #if defined(__clang__)
 #define SLUICE_DETAIL_UNROLL_LINE() _Pragma("unroll")
 #elif defined(__GNUC__)
@@ -39,7 +39,6 @@
 
 SLUICE_NAMESPACE_BEGIN
 namespace detail {
-
 
 // Index of the lowest set bit; `mask` must not be 0.
 inline unsigned dedup_count_trailing_zeros(std::uint64_t mask) noexcept {
@@ -442,9 +441,10 @@ class dedup_stash {
     return memory_ + i / slots_per_line * line_bytes + Layout::slot_at(i % slots_per_line);
   }
 
-  // Room for exactly bytes_for(slots) bytes, slots >= size(), keeping the slots held; false
-  // (nothing changed) when the heap refuses.
+  // Room for exactly bytes_for(slots) bytes, keeping the slots held; false (nothing changed)
+  // when the heap refuses or `slots` is below size().
   bool reserve(std::size_t slots) noexcept {
+    if (slots < size_) return false;
     const std::size_t lines = bytes_for(slots) / line_bytes;
     if (lines == lines_) return true;
     dedup_stash bigger;
