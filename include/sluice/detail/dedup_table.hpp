@@ -383,8 +383,8 @@ class dedup_table {
       if (pred(base + Layout::slot_at(i))) return line * line_bytes + Layout::slot_at(i);
     return npos;
   }
-  // The table's memory as the compiler may take it: 64-byte aligned, which it is. Where a slot
-  // of the packed layout keeps its offset then folds to a constant in loops over a line.
+  // The table's memory, marked for the compiler as the 64-byte aligned memory it is, so that
+  // in unrolled loops over a line it can work out where a packed slot's offset word is.
   unsigned char* aligned() const noexcept {
 #if defined(__GNUC__) || defined(__clang__)
     return static_cast<unsigned char*>(__builtin_assume_aligned(memory_, line_alignment));
