@@ -1,8 +1,8 @@
 // Machinery behind sluice/dedup.hpp: the state of a window_dedup.
 //
 // Every remembered key sits in one cuckoo table (dedup_table.hpp): a slot stores the key and its
-// expiry as an offset from a moving base (32 bits when window + lateness <= 2^30, else 64), so a
-// lookup reads at most two cache lines. Event time is mapped to unsigned "expiry space" by
+// expiry as an offset from a moving base (21 bits in packed lines when window + lateness <= 2^19,
+// 32 bits when it is <= 2^30, else 64), so a lookup reads at most two cache lines. Event time is mapped to unsigned "expiry space" by
 // flipping the sign bit, so order is kept and nothing overflows.
 //
 // Memory is reclaimed by time bucket, never key by key. The bucket of expiry e is e / span, with
@@ -504,11 +504,12 @@ class dedup_engine {
     }
   }
 
-  // Makes expiry `e` representable as an offset. With 32-bit offsets the base moves forward
-  // now and then (a pass over the table, at most once per 2^31 time units); slots whose
-  // expiry falls at or below the new base are cleared. They all expire, and their buckets are
-  // freed, before the offer that moved the base returns: e lies within window + lateness
-  // (<= 2^30) of the watermark that offer sets.
+  // Makes expiry `e` representable as an offset. With 32-bit (21-bit) offsets the base moves
+  // forward now and then (a pass over the table, at most once per 2^31 (2^20) time units);
+  // slots whose expiry falls at or below the new base are cleared. They all expire, and their
+  // buckets are freed, before the offer that moved the base returns: e lies within window +
+  // lateness (<= 2^30, or 2^19: a quarter of the offset range, so that even a single bucket
+  // spanning all of it is freed) of the watermark that offer sets.
   void fit(std::uint64_t e) noexcept {
     if (e - base_ <= offset_max) return;
     const std::uint64_t new_base = e - (offset_max >> 1);
