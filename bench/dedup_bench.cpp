@@ -7,13 +7,15 @@
 //   dedup_bench            default run: 100K-key windows (64-bit and UUID keys; each
 //                          contender's best of 5 interleaved rounds), a 4M-key
 //                          window of 64-bit keys (beyond the last-level cache for everyone),
-//                          growing to 4M keys, expiry, keep_one_per_key on 1M and 10M records
+//                          growing to 4M keys, expiry, keep_one_per_key on 1M and 10M records,
+//                          and bytes per key at the peak across nine window sizes
 //   dedup_bench --full     10M-key windows of 64-bit and UUID keys and growth to 10M keys
 //                          instead of 4M (several GB of RAM, minutes)
 //   dedup_bench --csv FILE also writes the table as CSV
 #include <malloc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -340,6 +342,62 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
   }
 }
 
+// Bytes per held key at the peak of a window's cycle, for a stream of `live` keys per window
+// (as in `windowed`, three windows, untimed). The table grows in steps, so the figure depends
+// on where `live` falls between two of them.
+template <class Storage>
+double peak_bytes_per_key(const std::vector<u64_record>& records, std::size_t live, std::int64_t window) {
+  sluice::window_dedup_config config;
+  config.window = window;
+  config.allowed_lateness = 16;
+  config.seed = seed;
+  auto dedup = sluice::window_dedup<u64_record, u64_key_of, time_of, Storage>::create(config).value();
+  double peak = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    (void)dedup.offer(records[i]);
+    if (i >= 2 * live && (i - 2 * live) % 4096 == 0) {
+      const auto s = dedup.stats();
+      peak = std::max(peak, static_cast<double>(s.bytes) / static_cast<double>(s.live_keys));
+    }
+  }
+  return peak;
+}
+
+// The peak bytes per 64-bit key over nine window sizes spread across one growth step of the
+// table (a factor 1.125), so that the memory target is checked at every fill a table can
+// settle at, not only where one stream happens to land. Exact counts: the same on every machine.
+void memory_sweep(bench::report& report) {
+  struct sweep {
+    const char* label;
+    std::size_t from;  // keys per window
+    bool fingerprints;
+    const char* target;
+  };
+  const sweep sweeps[] = {
+      {"exact, six keys a line (window <= 2^19)", 100'000, false, "<= 16 B, peak"},
+      {"exact, five keys a line", 300'000, false, "<= 16 B, peak"},
+      {"fingerprints", 300'000, true, "<= 24 B, peak"},
+  };
+  for (const sweep& w : sweeps) {
+    double lowest = 1e300, highest = 0;
+    for (int step = 0; step <= 8; ++step) {
+      const auto live = static_cast<std::size_t>(static_cast<double>(w.from) * std::pow(1.125, step / 8.0));
+      std::int64_t window = 0;
+      const std::vector<u64_record> records = make_stream<u64_record>(live, 3, make_u64, window);
+      const double peak = w.fingerprints ? peak_bytes_per_key<sluice::fingerprints>(records, live, window)
+                                         : peak_bytes_per_key<sluice::exact_keys>(records, live, window);
+      lowest = std::min(lowest, peak);
+      highest = std::max(highest, peak);
+    }
+    std::printf("  %s, %zu to %zu keys a window: %.2f-%.2f bytes per key at the peak\n", w.label, w.from,
+                static_cast<std::size_t>(static_cast<double>(w.from) * 1.125), lowest, highest);
+    char workload[128];
+    std::snprintf(workload, sizeof workload, "bytes/live key, highest peak over 9 windows of %zuK-%zuK keys", w.from / 1000,
+                  static_cast<std::size_t>(static_cast<double>(w.from) * 1.125) / 1000);
+    report.add({workload, std::string("sluice ") + w.label, highest, "B", 0, w.target});
+  }
+}
+
 // Warm-up: a stream that grows to `live` distinct keys in one window, each offer timed alone.
 // Without a reservation the table grows step by step and every growth rehashes all keys: the
 // longest offer is the stream's pause. `reserve` sizes the table up front; absl's `reserve`
@@ -507,6 +565,7 @@ int main(int argc, char** argv) {
   } else {
     windowed<u64_record, u64_key_of, u64_hash>(report, "u64 keys, 4M-key window", 4'000'000, 2, make_u64, 2.0, 1);
   }
+  memory_sweep(report);
   warm_up(report, full ? 10'000'000 : 4'000'000);
   expiry(report);
   keep_one(report, 1'000'000);
