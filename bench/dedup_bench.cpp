@@ -344,9 +344,10 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
 
 // Bytes per held key at the peak of a window's cycle, for a stream of `live` keys per window
 // (as in `windowed`, three windows, untimed). The table grows in steps, so the figure depends
-// on where `live` falls between two of them.
+// on where `live` falls between two of them; with `fit`, shrink_to_fit runs after the first
+// window.
 template <class Storage>
-double peak_bytes_per_key(const std::vector<u64_record>& records, std::size_t live, std::int64_t window) {
+double peak_bytes_per_key(const std::vector<u64_record>& records, std::size_t live, std::int64_t window, bool fit) {
   sluice::window_dedup_config config;
   config.window = window;
   config.allowed_lateness = 16;
@@ -355,6 +356,7 @@ double peak_bytes_per_key(const std::vector<u64_record>& records, std::size_t li
   double peak = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
     (void)dedup.offer(records[i]);
+    if (fit && i == 2 * live && dedup.shrink_to_fit()) std::printf("!! shrink_to_fit refused\n");
     if (i >= 2 * live && (i - 2 * live) % 4096 == 0) {
       const auto s = dedup.stats();
       peak = std::max(peak, static_cast<double>(s.bytes) / static_cast<double>(s.live_keys));
@@ -371,12 +373,14 @@ void memory_sweep(bench::report& report) {
     const char* label;
     std::size_t from;  // keys per window
     bool fingerprints;
+    bool fit;
     const char* target;
   };
   const sweep sweeps[] = {
-      {"exact, six keys a line (window <= 2^19)", 100'000, false, "<= 16 B, peak"},
-      {"exact, five keys a line", 300'000, false, "<= 16 B, peak"},
-      {"fingerprints", 300'000, true, "<= 24 B, peak"},
+      {"exact, six keys a line (window <= 2^19)", 100'000, false, false, "<= 16 B, peak"},
+      {"exact, five keys a line", 300'000, false, false, "<= 16 B, peak"},
+      {"exact, five keys a line, shrink_to_fit after the first window", 300'000, false, true, "<= 16 B, peak"},
+      {"fingerprints", 300'000, true, false, "<= 24 B, peak"},
   };
   for (const sweep& w : sweeps) {
     double lowest = 1e300, highest = 0;
@@ -384,8 +388,8 @@ void memory_sweep(bench::report& report) {
       const auto live = static_cast<std::size_t>(static_cast<double>(w.from) * std::pow(1.125, step / 8.0));
       std::int64_t window = 0;
       const std::vector<u64_record> records = make_stream<u64_record>(live, 3, make_u64, window);
-      const double peak = w.fingerprints ? peak_bytes_per_key<sluice::fingerprints>(records, live, window)
-                                         : peak_bytes_per_key<sluice::exact_keys>(records, live, window);
+      const double peak = w.fingerprints ? peak_bytes_per_key<sluice::fingerprints>(records, live, window, w.fit)
+                                         : peak_bytes_per_key<sluice::exact_keys>(records, live, window, w.fit);
       lowest = std::min(lowest, peak);
       highest = std::max(highest, peak);
     }

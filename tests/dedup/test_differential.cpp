@@ -80,7 +80,7 @@ void run_stream(std::uint64_t seed) {
   dedup_type dedup = std::move(created).value();
   dedup_model::window_model<key_type> model(s.config);
   const bool limited = s.config.memory_budget != SIZE_MAX;
-  // Reservations change memory, never verdicts (except through the budget). Drawn apart from
+  // Reservations and fitting change memory, never verdicts (except through the budget). Drawn apart from
   // the stream's numbers, so that each seed's stream is the same with or without them.
   sluice_test::rng sizing(seed ^ 0x5EEDu);
   auto maybe_reserve = [&](unsigned percent) {
@@ -140,6 +140,10 @@ void run_stream(std::uint64_t seed) {
     REQUIRE(stats.bytes <= s.config.memory_budget);
     if (s.restore_midway && rng.percent(10)) dedup = save_and_restore(dedup);
     maybe_reserve(3);
+    if (sizing.percent(4)) {  // fitting the table changes memory, never verdicts
+      const std::error_code e = dedup.shrink_to_fit();
+      if (!limited) REQUIRE_FALSE(e);
+    }
   }
   // Once the watermark passes everything, all state is freed.
   const std::int64_t end = base + 10 * s.config.window + 10 * s.config.allowed_lateness + 100 * s.time_scale;

@@ -217,6 +217,11 @@ void stream_mode(fuzz::input& in, MakeRecord make_record) {
     } else if (op < 240) {
       if (trace) std::fprintf(stderr, "save and restore\n");
       dedup = round_trip(dedup, in.u64());
+    } else if (op < 244) {
+      // So does fitting the table to the keys alive.
+      if (trace) std::fprintf(stderr, "shrink_to_fit\n");
+      const std::error_code e = dedup.shrink_to_fit();
+      FUZZ_CHECK(!e || (limited && e == sluice::errc::memory_budget_exceeded));
     } else if (op < 248) {
       // A reservation changes memory only: refused under a budget at most, never a verdict.
       const auto keys = static_cast<std::size_t>(in.below(4096));

@@ -350,6 +350,17 @@ class dedup_engine {
     reserved_lines_ = lines;
     return true;
   }
+  // Rebuilds the table smaller, to fit the keys alive now (fit_slots), never below the
+  // reservation; the expired keys it holds are released. True when the table already fits
+  // them; false, with nothing changed, when the budget or the heap refuses.
+  bool fit_table() noexcept {
+    if (keys_.empty()) return true;
+    std::size_t alive = 0;
+    each_slot([&](const unsigned char* slot) { alive += load_offset(slot) > alive_above_ ? 1u : 0u; });
+    std::size_t lines = table::lines_for(fit_slots(alive));
+    if (lines < reserved_lines_) lines = reserved_lines_;
+    return lines >= keys_.lines() || rebuild(lines, true, alive_above_);
+  }
   enum class insert_status { ok, duplicate_key, no_memory };
   // Inserts a decoded key (its stored form in `key_bytes`) with `expiry_time`.
   insert_status insert_decoded(const unsigned char* key_bytes, std::uint64_t hash, std::int64_t expiry_time) noexcept {
@@ -549,7 +560,10 @@ class dedup_engine {
   // Moves every held key into a new table of `lines` lines (keys that find no room there go to
   // a new stash); false (nothing changed) when the budget (old and new memory together, if
   // `charged`) or the heap refuses.
-  bool rebuild(std::size_t lines, bool charged = true) noexcept {
+  // With `drop_up_to` above held_above_, held keys whose offsets are at most that (expired
+  // ones) are not copied but released, once the new table is complete.
+  bool rebuild(std::size_t lines, bool charged = true, Offset drop_up_to = 0) noexcept {
+    const Offset copy_above = drop_up_to > held_above_ ? drop_up_to : held_above_;
     const std::size_t extra = table::bytes_for(lines);
     if (extra == SIZE_MAX || (charged && !fits(extra))) return false;
     table bigger;
@@ -575,7 +589,7 @@ class dedup_engine {
     } queue[ahead];
     std::size_t queued = 0, placed = 0;
     keys_.each_slot([&](const unsigned char* slot) {
-      if (!ok || load_offset(slot) <= held_above_) return;
+      if (!ok || load_offset(slot) <= copy_above) return;
       const std::uint64_t hash = hash_of(slot);
       bigger.prefetch(hash);
       if (queued - placed == ahead) {
@@ -586,8 +600,12 @@ class dedup_engine {
     });
     for (; ok && placed < queued; ++placed) place(queue[placed % ahead].slot, queue[placed % ahead].hash);
     for (std::size_t i = 0; ok && i < stash_.size(); ++i)
-      if (load_offset(stash_[i]) > held_above_) place(stash_[i], hash_of(stash_[i]));
+      if (load_offset(stash_[i]) > copy_above) place(stash_[i], hash_of(stash_[i]));
     if (!ok) return false;
+    if (copy_above != held_above_)
+      each_slot([this, copy_above](const unsigned char* slot) {
+        if (load_offset(slot) <= copy_above) release_if_held(slot);
+      });
     bytes_ = bytes_ - keys_.bytes() - stash_.bytes() + bigger.bytes() + overflow.bytes();
     keys_ = std::move(bigger);
     stash_.swap(overflow);
@@ -662,6 +680,14 @@ class dedup_engine {
   static std::size_t slots_for(std::size_t keys) noexcept {
     if (Packed) return keys + keys / 7 * 3 + keys % 7 * 3 / 7 + 1;
     return Storage::fingerprint ? keys + keys / 21 * 4 + keys % 21 * 4 / 21 + 1 : keys + keys / 3 + 1;
+  }
+
+  // The slots a fitted table gives `keys`: 1/32 of its slots below its fill limit, that is
+  // 13/16 full in 5-slot lines, 3/4 in packed lines, 139/160 for fingerprints.
+  static std::size_t fit_slots(std::size_t keys) noexcept {
+    if (Packed) return keys + keys / 3 + 1;
+    return Storage::fingerprint ? keys + keys / 139 * 21 + keys % 139 * 21 / 139 + 1
+                                : keys + keys / 13 * 3 + keys % 13 * 3 / 13 + 1;
   }
 
   // Grows the table so that one more key fits (doubling while small); `charged` as for rebuild.
