@@ -13,15 +13,15 @@ namespace dedup_test_shrink {
 namespace {
 using sluice::verdict;
 
-// A steady stream: `live` keys per window, time one unit per record (windows of 2 * live
-// units), every other record repeating one of the last live / 2 new keys.
+// A steady stream: `live` keys per window, time `step` units per record (windows of
+// 2 * live * step units), every other record repeating one of the last live / 2 new keys.
 template <class Record>
-std::vector<Record> steady_stream(std::uint64_t live, std::uint64_t windows, std::uint64_t seed) {
+std::vector<Record> steady_stream(std::uint64_t live, std::uint64_t windows, std::int64_t step, std::uint64_t seed) {
   sluice_test::rng rng(seed);
   std::vector<Record> records;
   std::uint64_t next = 0;
   for (std::uint64_t i = 0; i < windows * 2 * live; ++i) {
-    const auto time = static_cast<std::int64_t>(i);
+    const auto time = static_cast<std::int64_t>(i) * step;
     const bool repeat = next > 16 && rng.percent(50);
     const std::uint64_t key = repeat ? next - 1 - rng.below(std::min(next, live / 2)) : next++;
     records.push_back(dedup_test::make(static_cast<const Record*>(nullptr), key, time));
@@ -38,15 +38,15 @@ double per_key(const sluice::dedup_stats& s) {
 // of every later window, with no growth (for keys kept in the table itself, whose bytes are
 // the table's; string keys' arenas come and go with their buckets).
 template <class Record, class KeyOf, class TimeOf, class Storage, bool KeysInTable = true>
-void fitted_twin(std::uint64_t live, double most) {
+void fitted_twin(std::uint64_t live, std::int64_t step, double most) {
   using dedup_type = sluice::window_dedup<Record, KeyOf, TimeOf, Storage>;
   sluice::window_dedup_config config;
-  config.window = static_cast<std::int64_t>(2 * live);
-  config.allowed_lateness = 4;
+  config.window = static_cast<std::int64_t>(2 * live) * step;
+  config.allowed_lateness = 4 * step;
   config.seed = 3;
   auto plain = dedup_type::create(config).value();
   auto fitted = dedup_type::create(config).value();
-  const auto records = steady_stream<Record>(live, 3, 17);
+  const auto records = steady_stream<Record>(live, 3, step, 17);
   const std::size_t window_records = static_cast<std::size_t>(2 * live);
   std::size_t differ = 0;
   for (std::size_t i = 0; i < window_records; ++i) differ += plain.offer(records[i]) != fitted.offer(records[i]);
@@ -79,13 +79,14 @@ void fitted_twin(std::uint64_t live, double most) {
 
 TEST_CASE("shrink_to_fit fits a settled table and changes no verdict", "[dedup]") {
   using namespace dedup_test;
-  // 5-slot lines (windows beyond 2^19 units): 13/16 full, 15.75 bytes per key plus buckets.
-  for (std::uint64_t live : {300'000u, 340'000u})
-    fitted_twin<event, id_of, time_of, sluice::exact_keys>(live, 15.8);
+  // 5-slot lines (windows beyond 2^19 units): 13/16 full, 15.75 bytes per key, plus the
+  // object itself and its buckets (0.2 bytes per key at 80K keys).
+  for (std::uint64_t live : {80'000u, 88'000u})
+    fitted_twin<event, id_of, time_of, sluice::exact_keys>(live, 4, 16.0);
   // Packed lines: 3/4 full, 14.2 bytes per key; fingerprints 139/160 full, 23.0 bytes.
-  fitted_twin<event, id_of, time_of, sluice::exact_keys>(100'000, 14.3);
-  fitted_twin<event, id_of, time_of, sluice::fingerprints>(100'000, 23.1);
-  fitted_twin<text_event, text_id_of, text_time_of, sluice::exact_keys, false>(20'000, 0);
+  fitted_twin<event, id_of, time_of, sluice::exact_keys>(80'000, 1, 14.5);
+  fitted_twin<event, id_of, time_of, sluice::fingerprints>(80'000, 1, 23.3);
+  fitted_twin<text_event, text_id_of, text_time_of, sluice::exact_keys, false>(20'000, 1, 0);
 }
 
 TEST_CASE("shrink_to_fit releases the expired keys the table still holds", "[dedup]") {
