@@ -194,15 +194,15 @@ class window_dedup {
     return reserved ? std::error_code() : make_error_code(errc::memory_budget_exceeded);
   }
 
-  // Rebuilds the key table smaller, to fit the keys alive now, and releases the expired keys
-  // it still holds (stats().evicted counts them). A table keeps the size of its last growth,
-  // which leaves a settled stream's table up to an eighth larger than it needs (up to 17.1
-  // bytes per 64-bit key in 5-slot lines); fitted, it runs 1/32 below the point where it grows
-  // (13/16 full: 15.8 bytes per key). Call it once a stream has settled, a window after its
-  // start, say: like a growth, it rehashes every key (a pause), and a stream that grows again
-  // grows the table again. Never below a reserve(), never larger than the table was.
-  // MEMORY_BUDGET_EXCEEDED, with nothing changed, when the budget (old and new table at once)
-  // or the heap refuses.
+  // Rebuilds the key table smaller, to fit the keys alive now, releasing the expired keys it
+  // still holds (stats().evicted counts them); a table that fits them already stays as it is,
+  // and so do they. A table keeps the size of its last growth, which leaves a settled stream's
+  // table up to an eighth larger than it needs (up to 17.1 bytes per 64-bit key in 5-slot
+  // lines); fitted, it runs 1/32 below the point where it grows (13/16 full: 15.8 bytes per
+  // key). Call it once a stream has settled, a window after its start, say: like a growth, it
+  // rehashes every key (a pause), and a stream that grows again grows the table again. Never
+  // below a reserve(). MEMORY_BUDGET_EXCEEDED, with nothing changed, when the budget (old and
+  // new table at once) or the heap refuses.
   std::error_code shrink_to_fit() noexcept {
     const bool fitted = with_engine([](auto& engine) { return engine.fit_table(); });
     return fitted ? std::error_code() : make_error_code(errc::memory_budget_exceeded);
