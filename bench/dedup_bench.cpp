@@ -208,6 +208,28 @@ measured run(std::size_t warmup, std::size_t n, Offer&& offer, Count&& live_and_
   return {took.count() * 1e9 / static_cast<double>(n - warmup), bytes / static_cast<double>(live), firsts};
 }
 
+// Bytes per held key over a stream's windows after the first (`warmup` records), lowest and
+// highest, sampled every 4096 records in an untimed pass. The figure moves through a window's
+// cycle and peaks when the oldest time bucket has just been released: what a memory budget has
+// to cover. With `fit`, shrink_to_fit runs once the first window is in.
+template <class Storage, class Record, class KeyOf>
+std::pair<double, double> bytes_per_key_range(const std::vector<Record>& records, std::size_t warmup,
+                                              const sluice::window_dedup_config& config, bool fit = false) {
+  auto dedup = sluice::window_dedup<Record, KeyOf, time_of, Storage>::create(config).value();
+  double low = 1e300, peak = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    (void)dedup.offer(records[i]);
+    if (fit && i == warmup && dedup.shrink_to_fit()) std::printf("!! shrink_to_fit refused\n");
+    if (i >= warmup && (i - warmup) % 4096 == 0) {
+      const auto s = dedup.stats();
+      const double per_key = static_cast<double>(s.bytes) / static_cast<double>(s.live_keys);
+      low = std::min(low, per_key);
+      peak = std::max(peak, per_key);
+    }
+  }
+  return {low, peak};
+}
+
 template <class Record, class KeyOf, class Hash>
 void windowed(bench::report& report, const char* label, std::size_t live, std::size_t windows,
               Record (*make)(std::uint64_t&, std::int64_t), double target, int rounds) {
@@ -271,20 +293,7 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
                        return std::pair<std::size_t, std::size_t>(s.live_keys, s.bytes);
                      });
     if (!batch && round == 0) {
-      // Memory per held key moves through a window's cycle: it peaks when the oldest time
-      // bucket has just been released. An untimed second pass samples it after every chunk
-      // and reports the peak, the figure a memory budget has to cover.
-      auto again = sluice::window_dedup<Record, KeyOf, time_of, storage>::create(config).value();
-      double low = 1e300, peak = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        again.offer(records[i]);
-        if (i >= warmup && (i - warmup) % 4096 == 0) {
-          const auto s = again.stats();
-          const double per_key = static_cast<double>(s.bytes) / static_cast<double>(s.live_keys);
-          low = std::min(low, per_key);
-          peak = std::max(peak, per_key);
-        }
-      }
+      const auto [low, peak] = bytes_per_key_range<storage, Record, KeyOf>(records, warmup, config);
       std::printf("  %s: %.2f-%.2f bytes per held key over the measured windows (%.2f at the end)\n",
                   name, low, peak, m.bytes_per_key);
       m.bytes_per_key = peak;
@@ -342,29 +351,6 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
   }
 }
 
-// Bytes per held key at the peak of a window's cycle, for a stream of `live` keys per window
-// (as in `windowed`, three windows, untimed). The table grows in steps, so the figure depends
-// on where `live` falls between two of them; with `fit`, shrink_to_fit runs after the first
-// window.
-template <class Storage>
-double peak_bytes_per_key(const std::vector<u64_record>& records, std::size_t live, std::int64_t window, bool fit) {
-  sluice::window_dedup_config config;
-  config.window = window;
-  config.allowed_lateness = 16;
-  config.seed = seed;
-  auto dedup = sluice::window_dedup<u64_record, u64_key_of, time_of, Storage>::create(config).value();
-  double peak = 0;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    (void)dedup.offer(records[i]);
-    if (fit && i == 2 * live && dedup.shrink_to_fit()) std::printf("!! shrink_to_fit refused\n");
-    if (i >= 2 * live && (i - 2 * live) % 4096 == 0) {
-      const auto s = dedup.stats();
-      peak = std::max(peak, static_cast<double>(s.bytes) / static_cast<double>(s.live_keys));
-    }
-  }
-  return peak;
-}
-
 // The peak bytes per 64-bit key over nine window sizes spread across one growth step of the
 // table (a factor 1.125), so that the memory target is checked at every fill a table can
 // settle at, not only where one stream happens to land. Exact counts: the same on every machine.
@@ -388,8 +374,14 @@ void memory_sweep(bench::report& report) {
       const auto live = static_cast<std::size_t>(static_cast<double>(w.from) * std::pow(1.125, step / 8.0));
       std::int64_t window = 0;
       const std::vector<u64_record> records = make_stream<u64_record>(live, 3, make_u64, window);
-      const double peak = w.fingerprints ? peak_bytes_per_key<sluice::fingerprints>(records, live, window, w.fit)
-                                         : peak_bytes_per_key<sluice::exact_keys>(records, live, window, w.fit);
+      sluice::window_dedup_config config;
+      config.window = window;
+      config.allowed_lateness = 16;
+      config.seed = seed;
+      const double peak =
+          w.fingerprints
+              ? bytes_per_key_range<sluice::fingerprints, u64_record, u64_key_of>(records, 2 * live, config, w.fit).second
+              : bytes_per_key_range<sluice::exact_keys, u64_record, u64_key_of>(records, 2 * live, config, w.fit).second;
       lowest = std::min(lowest, peak);
       highest = std::max(highest, peak);
     }

@@ -351,8 +351,8 @@ class dedup_engine {
     return true;
   }
   // Rebuilds the table smaller, to fit the keys alive now (fit_slots), never below the
-  // reservation; the expired keys it holds are released. True when the table already fits
-  // them; false, with nothing changed, when the budget or the heap refuses.
+  // reservation, releasing the expired keys it holds. True when the table already fits them
+  // (nothing changed then); false, with nothing changed, when the budget or the heap refuses.
   bool fit_table() noexcept {
     if (keys_.empty()) return true;
     std::size_t alive = 0;
