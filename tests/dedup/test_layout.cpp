@@ -101,6 +101,9 @@ TEST_CASE("the stash keeps packed slots through growth, compaction and shrinking
   CHECK(stash.bytes() == sluice::detail::dedup_stash<packed>::bytes_for(stash.capacity()));
   stash.keep_if([](const unsigned char* slot) { return packed::load_offset(slot) % 3 == 0; });
   REQUIRE(stash.size() == 13);
+  const std::size_t held_bytes = stash.bytes();
+  CHECK_FALSE(stash.reserve(12));  // below the slots held: refused, nothing changed
+  CHECK(stash.bytes() == held_bytes);
   REQUIRE(stash.reserve(stash.size()));  // shrinks to the lines the slots need
   CHECK(stash.bytes() == 3 * packed::line_bytes);
   for (std::size_t i = 0; i < stash.size(); ++i) {
