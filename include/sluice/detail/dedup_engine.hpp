@@ -218,18 +218,23 @@ class dedup_engine {
       return dedup_outcome::first;
     }
     const std::uint16_t tag = tag_of(p.hash);
+    Offset offset = 0;  // the found key's, read where the scan knows the slot's place
     unsigned char* at = find(p.hash, [&](const unsigned char* slot) {
       // Keys behind a pointer are compared only in held slots (a freed bucket's arena is gone);
       // other keys first, as a mismatch is the predictable outcome.
       if constexpr (Storage::uses_arena) {
-        return tag_matches(slot, tag) && load_offset(slot) > held_above_ && Storage::equal(slot, p);
+        if (!tag_matches(slot, tag)) return false;
+        offset = load_offset(slot);
+        return offset > held_above_ && Storage::equal(slot, p);
       } else {
-        return Storage::equal(slot, p) && load_offset(slot) > held_above_;
+        if (!Storage::equal(slot, p)) return false;
+        offset = load_offset(slot);
+        return offset > held_above_;
       }
     });
     dedup_outcome outcome = dedup_outcome::first;
     if (at != nullptr) {
-      const std::uint64_t held = base_ + load_offset(at);
+      const std::uint64_t held = base_ + offset;
       if (held > w) {
         outcome = dedup_outcome::duplicate;
         if (settings_.sliding && fresh > held && !move(at, held, fresh, p)) outcome = dedup_outcome::over_budget;
@@ -253,14 +258,12 @@ class dedup_engine {
   }
 
   // advance(w) at the end of an offer. W moves for about half of the records, at random, and a
-  // branch on it would mispredict as often: when no bucket dies, W and the alive limit are
-  // set to their new values, or to their old ones, without one.
+  // branch on it would mispredict as often: when no bucket dies, W is set to its new value, or
+  // to its old one, without one.
   SLUICE_ALWAYS_INLINE void advance_after_offer(std::int64_t w) noexcept {
     const std::int64_t next = w > watermark_ ? w : watermark_;
-    const std::uint64_t unsigned_next = dedup_to_unsigned(next);
-    if (held_ != 0 && !buckets_.empty() && buckets_.front().last > unsigned_next) {
+    if (held_ != 0 && oldest_last_ > dedup_to_unsigned(next)) {
       watermark_ = next;
-      alive_above_ = offset_limit(unsigned_next);
       return;
     }
     advance(w);
@@ -279,7 +282,6 @@ class dedup_engine {
       bytes_ -= buckets_[dead].strings.reserved();
       ++dead;
     }
-    alive_above_ = offset_limit(unsigned_w);
     if (dead != 0) {
       buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<std::ptrdiff_t>(dead));
       refresh_limits();
@@ -356,10 +358,11 @@ class dedup_engine {
   bool fit_table() noexcept {
     if (keys_.empty()) return true;
     std::size_t alive = 0;
-    each_slot([&](const unsigned char* slot) { alive += load_offset(slot) > alive_above_ ? 1u : 0u; });
+    const Offset alive_above = alive_limit();
+    each_slot([&](const unsigned char* slot) { alive += load_offset(slot) > alive_above ? 1u : 0u; });
     std::size_t lines = table::lines_for(fit_slots(alive));
     if (lines < reserved_lines_) lines = reserved_lines_;
-    return lines >= keys_.lines() || rebuild(lines, true, alive_above_);
+    return lines >= keys_.lines() || rebuild(lines, true, alive_above);
   }
   enum class insert_status { ok, duplicate_key, no_memory };
   // Inserts a decoded key (its stored form in `key_bytes`) with `expiry_time`.
@@ -503,17 +506,19 @@ class dedup_engine {
   }
   // A slot is held when its offset is above held_above_: its bucket has not been freed (held
   // expiries are never below the oldest bucket's base; with no bucket nothing is held). It is
-  // alive when its offset is above alive_above_: its expiry is after the watermark. Slots that
+  // alive when its offset is above alive_limit(): its expiry is after the watermark. Slots that
   // are not alive are free for new keys.
   void refresh_limits() noexcept {
-    alive_above_ = offset_limit(dedup_to_unsigned(watermark_));
     if (buckets_.empty()) {
       held_above_ = static_cast<Offset>(offset_max);
+      oldest_last_ = 0;
     } else {
       const std::uint64_t floor = buckets_.front().base;
       held_above_ = floor == 0 ? 0 : offset_limit(floor - 1);
+      oldest_last_ = buckets_.front().last;
     }
   }
+  Offset alive_limit() const noexcept { return offset_limit(dedup_to_unsigned(watermark_)); }
 
   // Makes expiry `e` representable as an offset. With 32-bit (21-bit) offsets the base moves
   // forward now and then (a pass over the table, at most once per 2^31 (2^20) time units);
@@ -541,7 +546,7 @@ class dedup_engine {
   // `reuse_expired` false (restores, rebuilds), slots of expired but held keys stay as they are.
   unsigned char* make_room(table& into, std::uint64_t hash, bool reuse_expired) noexcept {
     if (into.empty()) return nullptr;
-    const Offset free_up_to = reuse_expired ? alive_above_ : held_above_;
+    const Offset free_up_to = reuse_expired ? alive_limit() : held_above_;
     return into.make_room(
         hash, free_up_to, [this](const unsigned char* slot) { return hash_of(slot); },
         [this](const unsigned char* slot) { release_if_held(slot); });
@@ -847,7 +852,7 @@ class dedup_engine {
   std::uint64_t held_ = 0;
   std::uint64_t base_ = 0;   // slots store expiry - base_; 0 marks a slot that was never used
   Offset held_above_ = 0;    // slots with a larger offset are held
-  Offset alive_above_ = 0;   // slots with a larger offset have not expired
+  std::uint64_t oldest_last_ = 0;  // the oldest bucket's last expiry (0 with no bucket)
   std::vector<bucket> buckets_;
   table keys_;
   stash stash_;  // slots of keys the table had no room for

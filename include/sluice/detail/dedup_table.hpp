@@ -76,11 +76,12 @@ struct dedup_inline_layout {
 
   // Where slot i of a line starts.
   static constexpr std::size_t slot_at(std::size_t i) noexcept { return i * stride; }
-  // The first slot of `line` whose offset is at most `free_up_to`, or slots_per_line.
+  // Where the first slot of `line` whose offset is at most `free_up_to` starts, or line_bytes
+  // if there is none.
   static std::size_t first_free(const unsigned char* line, Offset free_up_to) noexcept {
     std::size_t i = 0;
     while (i < slots_per_line && load_offset(line + slot_at(i)) > free_up_to) ++i;
-    return i;
+    return i == slots_per_line ? line_bytes : slot_at(i);
   }
 };
 
@@ -117,18 +118,32 @@ struct dedup_packed_layout {
     std::memset(slot, 0, key_bytes);
     store_offset(slot, 0);
   }
+  // The same for packed lines; `free_up_to` must be at most offset_max.
   static std::size_t first_free(const unsigned char* line, std::uint32_t free_up_to) noexcept {
-    const std::uint64_t low = load_word(line + 3 * key_bytes);
-    const std::uint64_t high = load_word(line + half_bytes + 3 * key_bytes);
-    unsigned free = 0;  // bit i: slot i is free
-    for (unsigned k = 0; k < 3; ++k) {
-      free |= static_cast<unsigned>((low >> (k * offset_bits) & offset_max) <= free_up_to) << k;
-      free |= static_cast<unsigned>((high >> (k * offset_bits) & offset_max) <= free_up_to) << (k + 3);
-    }
-    return free == 0 ? slots_per_line : dedup_count_trailing_zeros(free);
+    const std::uint64_t gap = offset_max - free_up_to;
+    const std::uint64_t low = free_fields(load_word(line + 3 * key_bytes), gap);
+    if (low != 0) return slot_in_half(low);
+    const std::uint64_t high = free_fields(load_word(line + half_bytes + 3 * key_bytes), gap);
+    return high == 0 ? line_bytes : half_bytes + slot_in_half(high);
   }
 
  private:
+  // Bit 21 * (k + 1) set when the k-th offset of `word` is at most offset_max - gap. Adding
+  // gap to an offset carries out of its 21 bits exactly when it is above that; the first and
+  // third offsets are added in one word (their carries land in the cleared second field and in
+  // bit 63), the second in another.
+  static std::uint64_t free_fields(std::uint64_t word, std::uint64_t gap) noexcept {
+    constexpr std::uint64_t field = offset_max;
+    constexpr std::uint64_t carries = std::uint64_t{1} << 21 | std::uint64_t{1} << 42 | std::uint64_t{1} << 63;
+    const std::uint64_t outer = (word & (field | field << 42)) + (gap | gap << 42);
+    const std::uint64_t middle = (word & field << 21) + (gap << 21);
+    return ((outer & (carries ^ std::uint64_t{1} << 42)) | (middle & std::uint64_t{1} << 42)) ^ carries;
+  }
+  // Where the slot of the lowest bit free_fields set starts in its half: bit 21 * (k + 1)
+  // divided by 16 is k + 1.
+  static std::size_t slot_in_half(std::uint64_t fields) noexcept {
+    return (dedup_count_trailing_zeros(fields) / 16 - 1) * key_bytes;
+  }
   struct place {
     unsigned char* word;
     unsigned shift;
@@ -367,8 +382,8 @@ class dedup_table {
 
   // The first free slot of a line, or npos.
   position free_in(std::size_t line, offset_type free_up_to) const noexcept {
-    const std::size_t i = Layout::first_free(aligned() + line * line_bytes, free_up_to);
-    return i == slots_per_line ? npos : line * line_bytes + Layout::slot_at(i);
+    const std::size_t at = Layout::first_free(aligned() + line * line_bytes, free_up_to);
+    return at == line_bytes ? npos : line * line_bytes + at;
   }
   template <class Pred>
   position scan_both(std::size_t first, std::size_t second, Pred& pred) const noexcept {
