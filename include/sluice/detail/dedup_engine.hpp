@@ -131,6 +131,7 @@ class dedup_engine {
   static_assert(!Packed || (key_size == 8 && tag_size == 0 && std::is_same_v<Offset, std::uint32_t>),
                 "the packed layout holds 8-byte keys without a tag");
   using table = dedup_table<layout>;
+  using line_pair = typename table::line_pair;
   using stash = dedup_stash<layout>;
   using prepared = typename Storage::prepared;
   static constexpr std::size_t npos = table::npos;
@@ -217,9 +218,12 @@ class dedup_engine {
       ++counters_.evicted;
       return dedup_outcome::first;
     }
+    // A new key needs both lines: they load at once (a batch fetched them ahead already).
+    const line_pair lines = keys_.lines_of(p.hash);
+    keys_.prefetch(lines);
     const std::uint16_t tag = tag_of(p.hash);
     Offset offset = 0;  // the found key's, read where the scan knows the slot's place
-    unsigned char* at = find(p.hash, [&](const unsigned char* slot) {
+    unsigned char* at = find(lines, [&](const unsigned char* slot) {
       // Keys behind a pointer are compared only in held slots (a freed bucket's arena is gone);
       // other keys first, as a mismatch is the predictable outcome.
       if constexpr (Storage::uses_arena) {
@@ -243,7 +247,7 @@ class dedup_engine {
       } else {
         outcome = dedup_outcome::over_budget;
       }
-    } else if (!insert(p, fresh)) {
+    } else if (!insert(p, fresh, lines)) {
       outcome = dedup_outcome::over_budget;
     }
     switch (outcome) {
@@ -376,7 +380,7 @@ class dedup_engine {
       return load_offset(slot) > held_above_ && tag_matches(slot, tag) && same_stored_key(slot, key_bytes);
     };
     if (find(hash, same) != nullptr) return insert_status::duplicate_key;
-    unsigned char* slot = room_for(hash, true);
+    unsigned char* slot = room_for(hash, keys_.lines_of(hash), true);
     if (slot == nullptr) return insert_status::no_memory;
     std::memcpy(slot, key_bytes, key_size);
     fill(slot, tag, e);
@@ -545,10 +549,14 @@ class dedup_engine {
   // A slot to fill for `hash` in `into` (after moving keys if need be), or nullptr. With
   // `reuse_expired` false (restores, rebuilds), slots of expired but held keys stay as they are.
   unsigned char* make_room(table& into, std::uint64_t hash, bool reuse_expired) noexcept {
+    return make_room(into, into.lines_of(hash), reuse_expired);
+  }
+  // The same for the lines of a hash in `into`.
+  unsigned char* make_room(table& into, const line_pair& lines, bool reuse_expired) noexcept {
     if (into.empty()) return nullptr;
     const Offset free_up_to = reuse_expired ? alive_limit() : held_above_;
     return into.make_room(
-        hash, free_up_to, [this](const unsigned char* slot) { return hash_of(slot); },
+        lines, free_up_to, [this](const unsigned char* slot) { return hash_of(slot); },
         [this](const unsigned char* slot) { release_if_held(slot); });
   }
 
@@ -648,7 +656,11 @@ class dedup_engine {
   // The held slot of either line of `hash`, or of the stash, for which pred holds.
   template <class Pred>
   unsigned char* find(std::uint64_t hash, Pred&& pred) noexcept {
-    if (unsigned char* at = keys_.find(hash, pred)) return at;
+    return find(keys_.lines_of(hash), pred);
+  }
+  template <class Pred>
+  unsigned char* find(const line_pair& lines, Pred&& pred) noexcept {
+    if (unsigned char* at = keys_.find(lines, pred)) return at;
     for (std::size_t i = 0; i < stash_.size(); ++i)
       if (pred(stash_[i])) return stash_[i];
     return nullptr;
@@ -713,20 +725,24 @@ class dedup_engine {
   // keys of one hash: a flooding attack) go to the stash, which every lookup also searches.
   // nullptr on budget or heap refusal. A restore reuses no expired slot and leaves the budget
   // to recount, which fits the whole state to it at the end.
-  unsigned char* room_for(std::uint64_t hash, bool restoring = false) noexcept {
+  // `lines` are the hash's lines in the table as it is.
+  unsigned char* room_for(std::uint64_t hash, line_pair lines, bool restoring = false) noexcept {
     const std::size_t limit = fill_limit(keys_.slots());
-    if (held_ + 1 > limit && in_use() + 1 > limit && !grow(!restoring)) return nullptr;  // in_use <= held_
-    unsigned char* at = make_room(keys_, hash, !restoring);
+    if (held_ + 1 > limit && in_use() + 1 > limit) {  // in_use <= held_
+      if (!grow(!restoring)) return nullptr;
+      lines = keys_.lines_of(hash);
+    }
+    unsigned char* at = make_room(keys_, lines, !restoring);
     if (at == nullptr && held_ >= keys_.slots() / 2 && grow(!restoring)) at = make_room(keys_, hash, !restoring);
     if (at != nullptr) return at;
     return append(stash_, nullptr, !restoring);
   }
 
-  bool insert(const prepared& p, std::uint64_t fresh) noexcept {
+  bool insert(const prepared& p, std::uint64_t fresh, const line_pair& lines) noexcept {
     fit(fresh);
     const std::size_t b = bucket_for_expiry(fresh);
     if (b == npos) return false;
-    unsigned char* slot = room_for(p.hash);
+    unsigned char* slot = room_for(p.hash, lines);
     if (slot == nullptr) return false;
     if (!store_key(buckets_[b], p, slot)) {
       store_offset(slot, 0);  // the slot may still hold a moved key's copy

@@ -266,8 +266,10 @@ class dedup_table {
   // GCC treats a function whose only effect is a prefetch as free of side effects and deletes
   // calls to it that it did not inline (the batch offer of fingerprints lost its prefetches so).
   SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept {
+    if (memory_ != nullptr) prefetch(lines_of(hash));
+  }
+  SLUICE_ALWAYS_INLINE void prefetch(const line_pair& lines) const noexcept {
     if (memory_ == nullptr) return;
-    const line_pair lines = lines_of(hash);
     const unsigned char* first = aligned() + lines.first * line_bytes;
     const unsigned char* second = aligned() + lines.second * line_bytes;
     SLUICE_PREFETCH(first);
@@ -290,24 +292,22 @@ class dedup_table {
     for (std::size_t i = 0; i < slots_per_line; ++i) fn(aligned() + lines.second * line_bytes + Layout::slot_at(i));
   }
 
-  // The first slot of either line of `hash` for which `pred(slot)` holds, or nullptr.
+  // The first slot of `lines` (a hash's) for which `pred(slot)` holds, or nullptr.
   template <class Pred>
-  unsigned char* find(std::uint64_t hash, Pred&& pred) noexcept {
+  unsigned char* find(const line_pair& lines, Pred&& pred) noexcept {
     if (memory_ == nullptr) return nullptr;
-    const line_pair lines = lines_of(hash);
     const position p = scan_both(lines.first, lines.second, pred);
     return p == npos ? nullptr : aligned() + p;
   }
 
-  // Finds a free slot for `hash` (one whose offset is at most `free_up_to`), moving stored keys
+  // Finds a free slot in `lines` (a hash's; one whose offset is at most `free_up_to`), moving stored keys
   // to their other line if both lines are full: hash_of(slot) gives a stored key's hash, and
   // claim(slot) is called on the free slot about to be overwritten. Returns the slot to fill,
   // or nullptr when no path of moves was found within the search bound (nothing moved). The
   // search itself is out of line: a free slot in one of the two lines is the common case.
   template <class HashOf, class Claim>
-  SLUICE_ALWAYS_INLINE unsigned char* make_room(std::uint64_t hash, offset_type free_up_to, HashOf&& hash_of,
+  SLUICE_ALWAYS_INLINE unsigned char* make_room(const line_pair& lines, offset_type free_up_to, HashOf&& hash_of,
                                                 Claim&& claim) noexcept {
-    const line_pair lines = lines_of(hash);
     position p = free_in(lines.first, free_up_to);
     if (p == npos && lines.second != lines.first) p = free_in(lines.second, free_up_to);
     if (p != npos) {
