@@ -76,7 +76,40 @@ void check_slots_are_independent(std::uint64_t seed) {
   }
 }
 
+// first_free finds the first slot whose offset is at most the limit, as a slot-by-slot scan
+// does: offsets and limits drawn near 0, near offset_max and at random, with every key bit set
+// (keys must not leak into the test).
+template <class Layout>
+void check_first_free(std::uint64_t seed) {
+  lines<Layout> line(1);
+  sluice_test::rng rng(seed);
+  constexpr std::uint64_t top = Layout::offset_max;
+  auto draw = [&]() -> std::uint64_t {
+    switch (rng.below(4)) {
+      case 0: return rng.below(3);
+      case 1: return top - rng.below(3);
+      default: return rng.below(top + 1);
+    }
+  };
+  for (std::size_t i = 0; i < Layout::slots_per_line; ++i) std::memset(line.slot(i), 0xff, 8);
+  for (int round = 0; round < 20000; ++round) {
+    for (std::size_t i = 0; i < Layout::slots_per_line; ++i)
+      Layout::store_offset(line.slot(i), static_cast<typename Layout::offset_type>(draw()));
+    const auto limit = static_cast<typename Layout::offset_type>(draw());
+    std::size_t expected = Layout::line_bytes;
+    for (std::size_t i = Layout::slots_per_line; i-- > 0;)
+      if (Layout::load_offset(line.slot(i)) <= limit) expected = Layout::slot_at(i);
+    CAPTURE(round, limit);
+    REQUIRE(Layout::first_free(line.memory, limit) == expected);
+  }
+}
+
 }  // namespace
+
+TEST_CASE("a line's first free slot is the first whose offset is at most the limit", "[dedup]") {
+  check_first_free<packed>(0x1a72u);
+  check_first_free<inline32>(0x1a73u);
+}
 
 TEST_CASE("each slot of a line keeps its key and offset whatever its neighbours do", "[dedup]") {
   static_assert(packed::slot_at(5) + 2 * 8 == packed::line_bytes);
