@@ -300,11 +300,12 @@ class dedup_table {
     return p == npos ? nullptr : aligned() + p;
   }
 
-  // Finds a free slot in `lines` (a hash's; one whose offset is at most `free_up_to`), moving stored keys
-  // to their other line if both lines are full: hash_of(slot) gives a stored key's hash, and
-  // claim(slot) is called on the free slot about to be overwritten. Returns the slot to fill,
-  // or nullptr when no path of moves was found within the search bound (nothing moved). The
-  // search itself is out of line: a free slot in one of the two lines is the common case.
+  // Finds a free slot (one whose offset is at most `free_up_to`) in `lines`, a hash's, moving
+  // stored keys to their other line if both lines are full: hash_of(slot) gives a stored key's
+  // hash, and claim(slot) is called on the free slot about to be overwritten. Returns the slot
+  // to fill, or nullptr when no path of moves was found within the search bound (nothing
+  // moved). The search itself is out of line: a free slot in one of the two lines is the
+  // common case.
   template <class HashOf, class Claim>
   SLUICE_ALWAYS_INLINE unsigned char* make_room(const line_pair& lines, offset_type free_up_to, HashOf&& hash_of,
                                                 Claim&& claim) noexcept {
