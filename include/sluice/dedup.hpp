@@ -142,7 +142,9 @@ class window_dedup {
         return verdict::late;
       }
       const auto& key = key_of_(record);
-      return static_cast<verdict>(engine.offer(engine.prepare(key), time));
+      const auto prepared = engine.prepare(key);
+      engine.prefetch(prepared.hash);  // both lines load at once: a new key needs both
+      return static_cast<verdict>(engine.offer(prepared, time));
     });
   }
 

@@ -218,9 +218,9 @@ class dedup_engine {
       ++counters_.evicted;
       return dedup_outcome::first;
     }
-    // A new key needs both lines: they load at once (a batch fetched them ahead already).
+    // Computed once for the lookup and a new key's slot. The caller prefetched them: here,
+    // after the call and the checks above, the wait for the first line would start later.
     const line_pair lines = keys_.lines_of(p.hash);
-    keys_.prefetch(lines);
     const std::uint16_t tag = tag_of(p.hash);
     Offset offset = 0;  // the found key's, read where the scan knows the slot's place
     unsigned char* at = find(lines, [&](const unsigned char* slot) {
