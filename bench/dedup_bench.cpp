@@ -172,7 +172,6 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
   const std::vector<Record> records = make_stream<Record>(live, windows, make, window);
   const std::size_t warmup = 2 * live;  // one window
   const std::size_t n = records.size();
-  const std::int64_t lateness = 16;
   using key_type = std::decay_t<decltype(KeyOf{}(records[0]))>;
 
   // Every contender runs once per round, the rounds one after another, and keeps its fastest
@@ -202,10 +201,7 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
                      });
     keep(name, m);
   };
-  sluice::window_dedup_config config;
-  config.window = window;
-  config.allowed_lateness = lateness;
-  config.seed = seed;
+  const sluice::window_dedup_config config = stream_config(window);
   auto ours = [&](const char* name, auto tag, bool batch) {
     using storage = decltype(tag);
     auto dedup = sluice::window_dedup<Record, KeyOf, time_of, storage>::create(config).value();
@@ -307,10 +303,7 @@ void memory_sweep(bench::report& report) {
       const auto live = static_cast<std::size_t>(static_cast<double>(w.from) * std::pow(1.125, step / 8.0));
       std::int64_t window = 0;
       const std::vector<u64_record> records = make_stream<u64_record>(live, 3, make_u64, window);
-      sluice::window_dedup_config config;
-      config.window = window;
-      config.allowed_lateness = 16;
-      config.seed = seed;
+      const sluice::window_dedup_config config = stream_config(window);
       const double peak =
           w.fingerprints
               ? bytes_per_key_range<sluice::fingerprints, u64_record, u64_key_of>(records, 2 * live, config, w.fit).second

@@ -61,10 +61,8 @@ int run(const options& o, Record (*make)(std::uint64_t&, std::int64_t)) {
   std::int64_t window = 0;
   std::vector<Record> records = make_stream<Record>(o.keys, o.windows + 1, make, window);
   for (Record& r : records) r.time *= o.time_scale;
-  sluice::window_dedup_config config;
-  config.window = window * o.time_scale;
-  config.allowed_lateness = 16 * o.time_scale;
-  config.seed = seed;
+  sluice::window_dedup_config config = stream_config(window * o.time_scale);
+  config.allowed_lateness *= o.time_scale;
   const std::size_t warmup = 2 * o.keys;  // one window
   const std::size_t measured = records.size() - warmup;
   for (int r = 0; r < o.runs; ++r) {

@@ -4,15 +4,20 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "sluice/dedup.hpp"
+
 namespace dedup_streams {
 
 // Every contender hashes under this seed.
 inline constexpr std::uint64_t seed = 0x2545F4914F6CDD1Dull;
+// How far behind the latest event time the watermark stays: the streams' disorder is at most 15.
+inline constexpr std::int64_t lateness = 16;
 
 inline std::uint64_t splitmix(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -81,5 +86,14 @@ std::vector<Record> make_stream(std::size_t live, std::size_t windows, Record (*
 }
 inline u64_record make_u64(std::uint64_t& state, std::int64_t time) { return {splitmix(state), time}; }
 inline text_record make_text(std::uint64_t& state, std::int64_t time) { return {uuid(state), time}; }
+
+// The window_dedup configuration of a stream whose window is `window` (make_stream's).
+inline sluice::window_dedup_config stream_config(std::int64_t window) {
+  sluice::window_dedup_config config;
+  config.window = window;
+  config.allowed_lateness = lateness;
+  config.seed = seed;
+  return config;
+}
 
 }  // namespace dedup_streams

@@ -266,10 +266,8 @@ class dedup_table {
   // GCC treats a function whose only effect is a prefetch as free of side effects and deletes
   // calls to it that it did not inline (the batch offer of fingerprints lost its prefetches so).
   SLUICE_ALWAYS_INLINE void prefetch(std::uint64_t hash) const noexcept {
-    if (memory_ != nullptr) prefetch(lines_of(hash));
-  }
-  SLUICE_ALWAYS_INLINE void prefetch(const line_pair& lines) const noexcept {
     if (memory_ == nullptr) return;
+    const line_pair lines = lines_of(hash);
     const unsigned char* first = aligned() + lines.first * line_bytes;
     const unsigned char* second = aligned() + lines.second * line_bytes;
     SLUICE_PREFETCH(first);
