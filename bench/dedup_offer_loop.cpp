@@ -5,7 +5,7 @@
 // counts the instructions of those offers alone.
 //
 //   dedup_offer_loop [--keys N] [--windows W] [--batch] [--fingerprints] [--uuid]
-//                    [--time-scale K] [--runs R]
+//                    [--time-scale K] [--runs R] [--fit]
 //
 //   --keys N         live keys per window (default 100000)
 //   --windows W      windows measured after the first (default 4)
@@ -16,6 +16,7 @@
 //                    verdicts with wider expiry offsets (with 64-bit keys, K = 4 turns the
 //                    100K-key stream's packed lines into 5-slot lines)
 //   --runs R         repeats the measurement R times on a fresh object (default 1)
+//   --fit            calls shrink_to_fit() once the first window is in
 //
 // Prints ns per offer of each run and the number of `first` verdicts, which two builds of the
 // same stream must agree on.
@@ -54,6 +55,7 @@ struct options {
   bool uuid_keys = false;
   std::int64_t time_scale = 1;
   int runs = 1;
+  bool fit = false;
 };
 
 template <class Storage, class Record, class KeyOf>
@@ -73,6 +75,7 @@ int run(const options& o, Record (*make)(std::uint64_t&, std::int64_t)) {
     }
     auto dedup = std::move(created).value();
     for (std::size_t i = 0; i < warmup; ++i) (void)dedup.offer(records[i]);
+    if (o.fit && dedup.shrink_to_fit()) std::fprintf(stderr, "shrink_to_fit refused\n");
     std::vector<sluice::verdict> out(4096);
     std::uint64_t firsts = 0;
     const auto start = std::chrono::steady_clock::now();
@@ -113,6 +116,8 @@ int main(int argc, char** argv) {
       o.runs = std::atoi(argv[++i]);
     } else if (std::strcmp(arg, "--batch") == 0) {
       o.batch = true;
+    } else if (std::strcmp(arg, "--fit") == 0) {
+      o.fit = true;
     } else if (std::strcmp(arg, "--fingerprints") == 0) {
       o.fingerprints = true;
     } else if (std::strcmp(arg, "--uuid") == 0) {

@@ -1,6 +1,7 @@
 // window_dedup::shrink_to_fit: a settled stream's table fitted to its live keys, expired keys
 // released, verdicts unchanged, the budget and a reservation respected.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -87,6 +88,91 @@ TEST_CASE("shrink_to_fit fits a settled table and changes no verdict", "[dedup]"
   fitted_twin<event, id_of, time_of, sluice::exact_keys>(80'000, 1, 14.5);
   fitted_twin<event, id_of, time_of, sluice::fingerprints>(80'000, 1, 23.3);
   fitted_twin<text_event, text_id_of, text_time_of, sluice::exact_keys, false>(20'000, 1, 0);
+}
+
+TEST_CASE("a steady stream's table settles fitted by itself, 16 bytes per 64-bit key at most", "[dedup]") {
+  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+  // Windows of 20,000-22,500 keys, across one growth step of the table, in 5-slot lines
+  // (2^19 units and more). Beside each, a twin with the table reserved for the same keys, which
+  // keeps that size: the same verdicts.
+  for (int part = 0; part <= 4; ++part) {
+    const std::uint64_t live = 20'000 + static_cast<std::uint64_t>(part) * 625;
+    const std::int64_t step = 16;
+    sluice::window_dedup_config config;
+    config.window = static_cast<std::int64_t>(2 * live) * step;
+    config.allowed_lateness = 4 * step;
+    config.seed = 11;
+    auto d = dedup_type::create(config).value();
+    auto reserved = dedup_type::create(config).value();
+    REQUIRE_FALSE(reserved.reserve(live));
+    const auto records = steady_stream<dedup_test::event>(live, 4, step, 23 + live);
+    const std::size_t window_records = static_cast<std::size_t>(2 * live);
+    std::size_t differ = 0;
+    double peak = 0, reserved_peak = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      differ += d.offer(records[i]) != reserved.offer(records[i]);
+      if (i >= window_records && i % 256 == 0) {
+        peak = std::max(peak, per_key(d.stats()));
+        reserved_peak = std::max(reserved_peak, per_key(reserved.stats()));
+      }
+    }
+    CAPTURE(live, peak, reserved_peak);
+    CHECK(differ == 0);
+    CHECK(dedup_test::same_verdicts(d.stats(), reserved.stats()));
+    CHECK(peak <= 16.0);
+    CHECK(reserved_peak > 16.0);  // at the size a growth leaves
+  }
+}
+
+TEST_CASE("a table whose stream keeps growing does not settle between growths", "[dedup]") {
+  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+  // Record i at time a * sqrt(i): the records per time unit rise all along, and the keys a
+  // window holds with them (20,000 after the first window, 100,000 after five).
+  sluice::window_dedup_config config;
+  config.window = 1 << 20;
+  config.seed = 13;
+  auto d = dedup_type::create(config).value();
+  const double a = static_cast<double>(config.window) / std::sqrt(20'000.0);
+  std::uint64_t last_bytes = 0, shrinks = 0, growths = 0;
+  for (std::uint64_t i = 0;; ++i) {
+    const auto time = static_cast<std::int64_t>(a * std::sqrt(static_cast<double>(i)));
+    if (time > 5 * config.window) break;
+    REQUIRE(d.offer({i, time}) == verdict::first);
+    const std::uint64_t bytes = d.stats().bytes;
+    // From the first expiry on (a window and a bucket in).
+    if (time > config.window + config.window / 2) {
+      shrinks += bytes < last_bytes ? 1u : 0u;
+      growths += bytes > last_bytes ? 1u : 0u;
+    }
+    last_bytes = bytes;
+  }
+  CHECK(growths >= 10);
+  CHECK(shrinks == 0);
+}
+
+TEST_CASE("a table whose stream keeps shrinking settles at most once a window", "[dedup]") {
+  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
+  // Record i at time b * i^2: the records per time unit fall all along, and the keys a window
+  // holds with them (20,000 after the first window, 4,700 after six).
+  sluice::window_dedup_config config;
+  config.window = 1 << 20;
+  config.seed = 17;
+  auto d = dedup_type::create(config).value();
+  const double b = static_cast<double>(config.window) / (20'000.0 * 20'000.0);
+  std::uint64_t last_bytes = 0;
+  std::vector<std::int64_t> shrunk_at;
+  for (std::uint64_t i = 0;; ++i) {
+    const auto time = static_cast<std::int64_t>(b * static_cast<double>(i) * static_cast<double>(i));
+    if (time > 6 * config.window) break;
+    REQUIRE(d.offer({i, time}) == verdict::first);
+    const std::uint64_t bytes = d.stats().bytes;
+    if (bytes < last_bytes) shrunk_at.push_back(time);
+    last_bytes = bytes;
+  }
+  CAPTURE(shrunk_at);
+  CHECK(shrunk_at.size() >= 3);  // memory goes back as keys go
+  for (std::size_t k = 1; k < shrunk_at.size(); ++k) CHECK(shrunk_at[k] - shrunk_at[k - 1] >= config.window);
+  CHECK(per_key(d.stats()) <= 16.0);
 }
 
 TEST_CASE("shrink_to_fit releases the expired keys the table still holds", "[dedup]") {

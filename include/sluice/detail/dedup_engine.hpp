@@ -274,7 +274,7 @@ class dedup_engine {
   }
 
   // W = max(W, w): frees every bucket whose last expiry W has reached, and the table with them
-  // when nothing is held any more (or shrinks it when it is mostly empty).
+  // when nothing is held any more (or shrinks it when it is mostly empty, or settles it).
   void advance(std::int64_t w) noexcept {
     if (w <= watermark_) return;
     watermark_ = w;
@@ -289,6 +289,7 @@ class dedup_engine {
     if (dead != 0) {
       buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<std::ptrdiff_t>(dead));
       refresh_limits();
+      expired_once_ = true;
     }
     if (held_ == 0 && reserved_lines_ == 0) {
       if (keys_.empty() && stash_.bytes() == 0) return;
@@ -296,6 +297,7 @@ class dedup_engine {
       keys_.release();
       stash_.release();
       blank_ = true;
+      expired_once_ = false;  // a stream that comes back starts from an empty table
     } else if (held_ == 0) {
       stash_.clear();  // a reserved table stays, every slot free
       if (keys_.lines() > reserved_lines_) rebuild(reserved_lines_);
@@ -303,6 +305,9 @@ class dedup_engine {
       // May fail (budget or heap); the table then stays as it is.
       const std::size_t lines = table::lines_for(slots_for(static_cast<std::size_t>(held_)));
       if (keys_.lines() > reserved_lines_) rebuild(lines > reserved_lines_ ? lines : reserved_lines_);
+    } else if (dead != 0 && settle_due()) {
+      hold_size_for_a_window();
+      fit_table();  // may fail (budget or heap), as above
     } else if (dead != 0 && !stash_.empty()) {
       stash_.keep_if([this](const unsigned char* slot) { return load_offset(slot) > held_above_; });
     }
@@ -707,8 +712,28 @@ class dedup_engine {
                                 : keys + keys / 13 * 3 + keys % 13 * 3 / 13 + 1;
   }
 
+  // Tables settle (settle_due) where slots hold whole keys and are not packed: there the table
+  // is the memory, and 12.8-byte slots must be 4/5 full for 16 bytes per 64-bit key, where a
+  // growth leaves them 3/4 full. Packed and fingerprint tables meet their bounds at the size
+  // they grow to, and string keys' memory is mostly their bytes: those keep that size.
+  static constexpr bool settles = !Packed && !Storage::fingerprint && !Storage::uses_arena;
+  // True, when a bucket has just been freed, if the table settles, is larger than fitted to the
+  // keys in use (by over a 64th, so that 5-slot lines stay within 16 bytes a key), and has not
+  // grown or settled for a whole window + lateness: a stream that keeps growing is not rebuilt
+  // twice a step, nor one that keeps shrinking more than once a window. Growth in the first
+  // window, from an empty table, does not count: by its first expiry a stream has shown its size.
+  bool settle_due() const noexcept {
+    if (!settles || watermark_ < settle_after_ || keys_.lines() <= reserved_lines_) return false;
+    const std::size_t lines = table::lines_for(fit_slots(static_cast<std::size_t>(in_use())));
+    return keys_.lines() > lines + lines / 64;
+  }
+  void hold_size_for_a_window() noexcept {
+    settle_after_ = dedup_saturating_add(dedup_saturating_add(watermark_, settings_.window), settings_.allowed_lateness);
+  }
+
   // Grows the table so that one more key fits (doubling while small); `charged` as for rebuild.
   bool grow(bool charged = true) noexcept {
+    if (expired_once_) hold_size_for_a_window();
     const std::size_t slots = keys_.slots();
     const std::uint64_t used = in_use();
     std::size_t wanted = slots_for(static_cast<std::size_t>(used + 1));
@@ -873,6 +898,8 @@ class dedup_engine {
   table keys_;
   stash stash_;  // slots of keys the table had no room for
   std::size_t reserved_lines_ = 0;    // the table's least size (reserve_table), 0 if none
+  bool expired_once_ = false;  // a bucket has been freed since the table was last empty (or made)
+  std::int64_t settle_after_ = std::numeric_limits<std::int64_t>::min();  // see settle_due
   bool blank_ = true;  // no offset written to the table or stash since they were allocated
   std::string scratch_;
   arena unused_arena_{std::size_t{0}, std::size_t{0}};  // never allocates: budget 0
