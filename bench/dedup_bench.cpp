@@ -126,7 +126,7 @@ struct measured {
   std::uint64_t firsts;
 };
 
-// Runs the whole stream, timing the records after the first window (the warm-up).
+// Runs the whole stream, timing the records after the warm-up.
 template <class Offer, class Count>
 measured run(std::size_t warmup, std::size_t n, Offer&& offer, Count&& live_and_bytes) {
   const std::size_t heap_before = heap_in_use();
@@ -141,26 +141,38 @@ measured run(std::size_t warmup, std::size_t n, Offer&& offer, Count&& live_and_
   return {took.count() * 1e9 / static_cast<double>(n - warmup), bytes / static_cast<double>(live), firsts};
 }
 
-// Bytes per held key over a stream's windows after the first (`warmup` records), lowest and
-// highest, sampled every 4096 records in an untimed pass. The figure moves through a window's
-// cycle and peaks when the oldest time bucket has just been released: what a memory budget has
-// to cover. With `fit`, shrink_to_fit runs once the first window is in.
+// Bytes per held key from record `from` on (the steady windows), lowest and highest, sampled
+// every 4096 records in an untimed pass. The figure moves through a window's cycle and peaks
+// when the oldest time bucket has just been released: what a memory budget has to cover. Also
+// the longest single offer after the first window (`window_records`): the table settling to the
+// window's keys at its first expiry. With `reserve` nonzero, the table is reserved for that
+// many keys up front.
+struct memory_range {
+  double low = 1e300, peak = 0, longest_ms = 0;
+};
 template <class Storage, class Record, class KeyOf>
-std::pair<double, double> bytes_per_key_range(const std::vector<Record>& records, std::size_t warmup,
-                                              const sluice::window_dedup_config& config, bool fit = false) {
+memory_range bytes_per_key_range(const std::vector<Record>& records, std::size_t window_records, std::size_t from,
+                                 const sluice::window_dedup_config& config, std::size_t reserve = 0) {
   auto dedup = sluice::window_dedup<Record, KeyOf, time_of, Storage>::create(config).value();
-  double low = 1e300, peak = 0;
+  if (reserve != 0 && dedup.reserve(reserve)) std::printf("!! reserve refused\n");
+  memory_range range;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    (void)dedup.offer(records[i]);
-    if (fit && i == warmup && dedup.shrink_to_fit()) std::printf("!! shrink_to_fit refused\n");
-    if (i >= warmup && (i - warmup) % 4096 == 0) {
+    if (i < window_records) {
+      (void)dedup.offer(records[i]);
+    } else {
+      const auto start = bench::clock::now();
+      (void)dedup.offer(records[i]);
+      const std::chrono::duration<double, std::milli> took = bench::clock::now() - start;
+      range.longest_ms = std::max(range.longest_ms, took.count());
+    }
+    if (i >= from && (i - from) % 4096 == 0) {
       const auto s = dedup.stats();
       const double per_key = static_cast<double>(s.bytes) / static_cast<double>(s.live_keys);
-      low = std::min(low, per_key);
-      peak = std::max(peak, per_key);
+      range.low = std::min(range.low, per_key);
+      range.peak = std::max(range.peak, per_key);
     }
   }
-  return {low, peak};
+  return range;
 }
 
 template <class Record, class KeyOf, class Hash>
@@ -170,7 +182,10 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
   std::printf("generating %s ...\n", label);
   std::fflush(stdout);
   const std::vector<Record> records = make_stream<Record>(live, windows, make, window);
-  const std::size_t warmup = 2 * live;  // one window
+  // Untimed: the first window and a half. Every contender has then expired keys (its first sweep,
+  // or bucket release, comes a quarter window after the first window) and holds a steady
+  // window's state; sluice's table has settled to it (the pause is reported apart).
+  const std::size_t warmup = 3 * live;
   const std::size_t n = records.size();
   using key_type = std::decay_t<decltype(KeyOf{}(records[0]))>;
 
@@ -178,6 +193,7 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
   // round: on a shared machine a neighbour's burst then slows one round of each, not one
   // contender's only run.
   std::vector<std::pair<std::string, measured>> results;
+  std::vector<std::pair<std::string, double>> pauses;  // sluice's longest offer after the first window, ms
   auto keep = [&](const char* name, const measured& m) {
     for (auto& r : results)
       if (r.first == name) {
@@ -222,10 +238,12 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
                        return std::pair<std::size_t, std::size_t>(s.live_keys, s.bytes);
                      });
     if (!batch && round == 0) {
-      const auto [low, peak] = bytes_per_key_range<storage, Record, KeyOf>(records, warmup, config);
-      std::printf("  %s: %.2f-%.2f bytes per held key over the measured windows (%.2f at the end)\n",
-                  name, low, peak, m.bytes_per_key);
-      m.bytes_per_key = peak;
+      const memory_range range = bytes_per_key_range<storage, Record, KeyOf>(records, 2 * live, warmup, config);
+      std::printf("  %s: %.2f-%.2f bytes per held key over the measured windows (%.2f at the end); longest offer "
+                  "after the first window %.1f ms\n",
+                  name, range.low, range.peak, m.bytes_per_key, range.longest_ms);
+      m.bytes_per_key = range.peak;
+      pauses.push_back({name, range.longest_ms});
     }
     keep(name, m);
   };
@@ -278,6 +296,8 @@ void windowed(bench::report& report, const char* label, std::size_t live, std::s
     report.add({std::string(label) + ", bytes/live key", r.first, r.second.bytes_per_key, "B", 0,
                 exact_u64 ? "<= 16 B, peak" : fingerprint ? "<= 24 B, peak" : ""});
   }
+  for (const auto& p : pauses)
+    report.add({std::string(label) + ", longest offer after the first window", p.first, p.second, "ms", 0, ""});
 }
 
 // The peak bytes per 64-bit key over nine window sizes spread across one growth step of the
@@ -288,13 +308,13 @@ void memory_sweep(bench::report& report) {
     const char* label;
     std::size_t from;  // keys per window
     bool fingerprints;
-    bool fit;
+    bool reserved;  // reserve() for the window's keys: the table keeps the size a growth gives
     const char* target;
   };
   const sweep sweeps[] = {
       {"exact, six keys a line (window <= 2^19)", 100'000, false, false, "<= 16 B, peak"},
       {"exact, five keys a line", 300'000, false, false, "<= 16 B, peak"},
-      {"exact, five keys a line, shrink_to_fit after the first window", 300'000, false, true, "<= 16 B, peak"},
+      {"exact, five keys a line, reserve()d for the window's keys", 300'000, false, true, ""},
       {"fingerprints", 300'000, true, false, "<= 24 B, peak"},
   };
   for (const sweep& w : sweeps) {
@@ -304,10 +324,12 @@ void memory_sweep(bench::report& report) {
       std::int64_t window = 0;
       const std::vector<u64_record> records = make_stream<u64_record>(live, 3, make_u64, window);
       const sluice::window_dedup_config config = stream_config(window);
+      // From a window and a half on, as in windowed().
       const double peak =
           w.fingerprints
-              ? bytes_per_key_range<sluice::fingerprints, u64_record, u64_key_of>(records, 2 * live, config, w.fit).second
-              : bytes_per_key_range<sluice::exact_keys, u64_record, u64_key_of>(records, 2 * live, config, w.fit).second;
+              ? bytes_per_key_range<sluice::fingerprints, u64_record, u64_key_of>(records, 2 * live, 3 * live, config).peak
+              : bytes_per_key_range<sluice::exact_keys, u64_record, u64_key_of>(records, 2 * live, 3 * live, config,
+                                                                                w.reserved ? live : 0).peak;
       lowest = std::min(lowest, peak);
       highest = std::max(highest, peak);
     }

@@ -187,8 +187,9 @@ class window_dedup {
   // that a stream that grows to that many keys never stops to grow the table: each growth
   // rehashes every key held (about a tenth of a second at 4M keys). The table counts in
   // stats().bytes and against the budget: MEMORY_BUDGET_EXCEEDED, with nothing changed, when
-  // it does not fit. The reservation belongs to this object, not to its state: checkpoints do
-  // not carry it, so call it again after a restore.
+  // it does not fit. A reserved table is 3/4 full at `keys` keys, and stays so rather than
+  // settling fuller (see shrink_to_fit). The reservation belongs to this object, not to its
+  // state: checkpoints do not carry it, so call it again after a restore.
   std::error_code reserve(std::size_t keys) noexcept {
     const bool reserved = with_engine([&](auto& engine) { return engine.reserve_table(keys); });
     return reserved ? std::error_code() : make_error_code(errc::memory_budget_exceeded);
@@ -196,13 +197,13 @@ class window_dedup {
 
   // Rebuilds the key table smaller, to fit the keys alive now, releasing the expired keys it
   // still holds (stats().evicted counts them); a table that fits them already stays as it is,
-  // and so do they. A table keeps the size of its last growth, which leaves a settled stream's
-  // table up to an eighth larger than it needs (up to 17.1 bytes per 64-bit key in 5-slot
-  // lines); fitted, it runs 1/32 below the point where it grows (13/16 full: 15.8 bytes per
-  // key). Call it once a stream has settled, a window after its start, say: like a growth, it
-  // rehashes every key (a pause), and a stream that grows again grows the table again. Never
-  // below a reserve(). MEMORY_BUDGET_EXCEEDED, with nothing changed, when the budget (old and
-  // new table at once) or the heap refuses.
+  // and so do they. Fitted, it runs 1/32 below the point where it grows (13/16 full: 15.8 bytes
+  // per 64-bit key in 5-slot lines, where a growth leaves 17.1). Exact tables of non-string
+  // keys in unpacked lines do this by themselves once a stream is steady (docs/dedup.md,
+  // "Configuration"); call it to fit any table when you choose. Like a
+  // growth, it rehashes every key (a pause), and a stream that grows again grows the table
+  // again. Never below a reserve(). MEMORY_BUDGET_EXCEEDED, with nothing changed, when the
+  // budget (old and new table at once) or the heap refuses.
   std::error_code shrink_to_fit() noexcept {
     const bool fitted = with_engine([](auto& engine) { return engine.fit_table(); });
     return fitted ? std::error_code() : make_error_code(errc::memory_budget_exceeded);
