@@ -145,8 +145,8 @@ measured run(std::size_t warmup, std::size_t n, Offer&& offer, Count&& live_and_
 // every 4096 records in an untimed pass. The figure moves through a window's cycle and peaks
 // when the oldest time bucket has just been released: what a memory budget has to cover. Also
 // the longest single offer after the first window (`window_records`): the table settling to the
-// window's keys at its first expiry. With `reserve` nonzero, the table is reserved for that
-// many keys up front.
+// window's keys at its first bucket release. With `reserve` nonzero, the table is reserved for
+// that many keys up front.
 struct memory_range {
   double low = 1e300, peak = 0, longest_ms = 0;
 };

@@ -200,10 +200,10 @@ class window_dedup {
   // and so do they. Fitted, it runs 1/32 below the point where it grows (13/16 full: 15.8 bytes
   // per 64-bit key in 5-slot lines, where a growth leaves 17.1). Exact tables of non-string
   // keys in unpacked lines do this by themselves once a stream is steady (docs/dedup.md,
-  // "Configuration"); call it to fit any table when you choose. Like a
-  // growth, it rehashes every key (a pause), and a stream that grows again grows the table
-  // again. Never below a reserve(). MEMORY_BUDGET_EXCEEDED, with nothing changed, when the
-  // budget (old and new table at once) or the heap refuses.
+  // "Configuration"); call it to fit any table when you choose. Like a growth, it rehashes
+  // every key (a pause), and a stream that grows again grows the table again. Never below a
+  // reserve(). MEMORY_BUDGET_EXCEEDED, with nothing changed, when the budget (old and new table
+  // at once) or the heap refuses.
   std::error_code shrink_to_fit() noexcept {
     const bool fitted = with_engine([](auto& engine) { return engine.fit_table(); });
     return fitted ? std::error_code() : make_error_code(errc::memory_budget_exceeded);

@@ -721,7 +721,7 @@ class dedup_engine {
   // keys in use (by over a 64th, so that 5-slot lines stay within 16 bytes a key), and has not
   // grown or settled for a whole window + lateness: a stream that keeps growing is not rebuilt
   // twice a step, nor one that keeps shrinking more than once a window. Growth in the first
-  // window, from an empty table, does not count: by its first expiry a stream has shown its size.
+  // window, from an empty table, does not count: by its first release a stream has shown its size.
   bool settle_due() const noexcept {
     if (!settles || watermark_ < settle_after_ || keys_.lines() <= reserved_lines_) return false;
     const std::size_t lines = table::lines_for(fit_slots(static_cast<std::size_t>(in_use())));
