@@ -105,7 +105,7 @@ TEST_CASE("a steady stream's table settles fitted by itself, 16 bytes per 64-bit
     config.seed = 11;
     auto d = dedup_type::create(config).value();
     auto reserved = dedup_type::create(config).value();
-    REQUIRE_FALSE(reserved.reserve(live));
+    REQUIRE_FALSE(reserved.reserve(static_cast<std::size_t>(live)));
     const auto records = steady_stream<dedup_test::event>(live, 4, step, 23 + live);
     const std::size_t window_records = static_cast<std::size_t>(2 * live);
     std::size_t differ = 0;
