@@ -125,55 +125,61 @@ TEST_CASE("a steady stream's table settles fitted by itself, 16 bytes per 64-bit
   }
 }
 
-TEST_CASE("a table whose stream keeps growing does not settle between growths", "[dedup]") {
+// Offers new keys 0, 1, 2, ... at time_of(i) until time `until`; the times at which the table
+// grew and shrank. The window is 2^20 units (5-slot lines).
+struct size_changes {
+  std::vector<std::int64_t> grew, shrank;
+  double per_key_at_end = 0;
+};
+template <class TimeOfIndex>
+size_changes track_size(std::uint64_t seed, TimeOfIndex time_of, std::int64_t until) {
   using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
-  // Record i at time a * sqrt(i): the records per time unit rise all along, and the keys a
-  // window holds with them (20,000 after the first window, 100,000 after five).
   sluice::window_dedup_config config;
   config.window = 1 << 20;
-  config.seed = 13;
+  config.seed = seed;
   auto d = dedup_type::create(config).value();
-  const double a = static_cast<double>(config.window) / std::sqrt(20'000.0);
-  std::uint64_t last_bytes = 0, shrinks = 0, growths = 0;
+  size_changes changes;
+  std::uint64_t last_bytes = 0;
   for (std::uint64_t i = 0;; ++i) {
-    const auto time = static_cast<std::int64_t>(a * std::sqrt(static_cast<double>(i)));
-    if (time > 5 * config.window) break;
+    const std::int64_t time = time_of(static_cast<double>(i));
+    if (time > until) break;
     REQUIRE(d.offer({i, time}) == verdict::first);
     const std::uint64_t bytes = d.stats().bytes;
-    // From the first expiry on (a window and a bucket in).
-    if (time > config.window + config.window / 2) {
-      shrinks += bytes < last_bytes ? 1u : 0u;
-      growths += bytes > last_bytes ? 1u : 0u;
-    }
+    if (bytes > last_bytes) changes.grew.push_back(time);
+    if (bytes < last_bytes) changes.shrank.push_back(time);
     last_bytes = bytes;
   }
-  CHECK(growths >= 10);
-  CHECK(shrinks == 0);
+  changes.per_key_at_end = per_key(d.stats());
+  return changes;
+}
+
+TEST_CASE("a table whose stream keeps growing does not settle between growths", "[dedup]") {
+  // Record i at time a * sqrt(i): the records per time unit rise all along, and the keys a
+  // window holds with them (20,000 after the first window, 100,000 after five).
+  const std::int64_t window = 1 << 20;
+  const double a = static_cast<double>(window) / std::sqrt(20'000.0);
+  const size_changes changes =
+      track_size(13, [a](double i) { return static_cast<std::int64_t>(a * std::sqrt(i)); }, 5 * window);
+  // From the first release on (a window and a bucket in).
+  const auto steady = [&](const std::vector<std::int64_t>& times) {
+    return std::count_if(times.begin(), times.end(), [&](std::int64_t t) { return t > window + window / 2; });
+  };
+  CHECK(steady(changes.grew) >= 10);
+  CHECK(steady(changes.shrank) == 0);
 }
 
 TEST_CASE("a table whose stream keeps shrinking settles at most once a window", "[dedup]") {
-  using dedup_type = sluice::window_dedup<dedup_test::event, dedup_test::id_of, dedup_test::time_of>;
   // Record i at time b * i^2: the records per time unit fall all along, and the keys a window
   // holds with them (20,000 after the first window, 4,700 after six).
-  sluice::window_dedup_config config;
-  config.window = 1 << 20;
-  config.seed = 17;
-  auto d = dedup_type::create(config).value();
-  const double b = static_cast<double>(config.window) / (20'000.0 * 20'000.0);
-  std::uint64_t last_bytes = 0;
-  std::vector<std::int64_t> shrunk_at;
-  for (std::uint64_t i = 0;; ++i) {
-    const auto time = static_cast<std::int64_t>(b * static_cast<double>(i) * static_cast<double>(i));
-    if (time > 6 * config.window) break;
-    REQUIRE(d.offer({i, time}) == verdict::first);
-    const std::uint64_t bytes = d.stats().bytes;
-    if (bytes < last_bytes) shrunk_at.push_back(time);
-    last_bytes = bytes;
-  }
+  const std::int64_t window = 1 << 20;
+  const double b = static_cast<double>(window) / (20'000.0 * 20'000.0);
+  const size_changes changes =
+      track_size(17, [b](double i) { return static_cast<std::int64_t>(b * i * i); }, 6 * window);
+  const std::vector<std::int64_t>& shrunk_at = changes.shrank;
   CAPTURE(shrunk_at);
   CHECK(shrunk_at.size() >= 3);  // memory goes back as keys go
-  for (std::size_t k = 1; k < shrunk_at.size(); ++k) CHECK(shrunk_at[k] - shrunk_at[k - 1] >= config.window);
-  CHECK(per_key(d.stats()) <= 16.0);
+  for (std::size_t k = 1; k < shrunk_at.size(); ++k) CHECK(shrunk_at[k] - shrunk_at[k - 1] >= window);
+  CHECK(changes.per_key_at_end <= 16.0);
 }
 
 TEST_CASE("shrink_to_fit releases the expired keys the table still holds", "[dedup]") {
